@@ -1,0 +1,147 @@
+"""Checks of public inputs, shared by every layer, optimizer and the network.
+
+Each check raises ``TypeError`` or ``ValueError`` with a message that names the argument (or the layer),
+what was expected and what was received, so a learner never has to decode a NumPy broadcasting error
+from three frames down.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def as_float_array(name, value):
+    """Return ``value`` as a floating-point ndarray without copying when it already is one.
+
+    Integer and boolean arrays are converted to float64; anything that is not numeric raises TypeError.
+    """
+    array = np.asarray(value)
+    if array.dtype.kind == "f":
+        return array
+    if array.dtype.kind in "biu":
+        return array.astype(np.float64)
+    raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype} ({type(value).__name__})")
+
+
+def check_real_number(name, value):
+    """Return ``value`` as a float; reject booleans, strings and arrays with TypeError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    return float(value)
+
+
+def check_finite_number(name, value):
+    """Return ``value`` as a float; reject NaN and infinity."""
+    number = check_real_number(name, value)
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return number
+
+
+def check_positive_number(name, value):
+    """Return ``value`` as a float that is finite and > 0."""
+    number = check_finite_number(name, value)
+    if number <= 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
+    return number
+
+
+def check_non_negative_number(name, value):
+    """Return ``value`` as a float that is finite and >= 0."""
+    number = check_finite_number(name, value)
+    if number < 0:
+        raise ValueError(f"{name} must be non-negative, got {value!r}")
+    return number
+
+
+def check_fraction(name, value, *, low, high, low_open, high_open=False):
+    """Return ``value`` as a float inside the interval given by ``low``, ``high`` and the open flags."""
+    number = check_finite_number(name, value)
+    too_low = number <= low if low_open else number < low
+    too_high = number >= high if high_open else number > high
+    if too_low or too_high:
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return number
+
+
+def check_positive_int(name, value):
+    """Return ``value`` as an int >= 1; reject floats, booleans and non-positive values."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_int_tuple(name, value, length=None):
+    """Return ``value`` (an int or a sequence of ints, each >= 1) as a tuple of ints.
+
+    A single int is repeated ``length`` times when ``length`` is given.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        items = (value,) * (length or 1)
+    elif isinstance(value, (tuple, list, np.ndarray)):
+        items = tuple(value)
+    else:
+        raise TypeError(f"{name} must be an int or a tuple of ints, got {value!r} ({type(value).__name__})")
+    if length is not None and len(items) == 1:
+        items = items * length
+    if length is not None and len(items) != length:
+        raise ValueError(f"{name} must have {length} entries, got {len(items)}: {value!r}")
+    return tuple(check_positive_int(f"{name}[{i}]", item) for i, item in enumerate(items))
+
+
+def describe_shape(shape):
+    """Format a shape whose entries may be names (for free axes) or ints."""
+    return "(" + ", ".join(str(size) for size in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def check_input(layer, tensor, expected_shapes, *, argument="input_tensor"):
+    """Validate an array against one or more shape templates and return it as a float array.
+
+    Parameters
+    ----------
+    layer : object
+        The layer (or its name) that receives the array; its class name starts the message.
+    tensor : array_like
+        The array to check.
+    expected_shapes : sequence of tuples
+        Each template is a tuple with one entry per axis: an int pins that axis, a string (such as
+        ``"batch"``) leaves it free. The array must match one template.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``tensor`` as a floating-point array (no copy when it already is one).
+    """
+    owner = layer if isinstance(layer, str) else type(layer).__name__
+    array = as_float_array(f"{owner} {argument}", tensor)
+    for template in expected_shapes:
+        if array.ndim == len(template) and all(
+            isinstance(size, str) or size == actual for size, actual in zip(template, array.shape)
+        ):
+            return array
+    expected = " or ".join(describe_shape(template) for template in expected_shapes)
+    raise ValueError(f"{owner} expected {argument} of shape {expected}, got {describe_shape(array.shape)}")
+
+
+def check_array_shape(owner, name, array, expected_shape):
+    """Check that an assignable array (weights, bias) has the shape ``forward`` needs."""
+    actual = np.shape(array)
+    if tuple(actual) != tuple(expected_shape):
+        raise ValueError(
+            f"{owner} {name} must have shape {describe_shape(expected_shape)}, got {describe_shape(actual)}"
+        )
+    return as_float_array(f"{owner} {name}", array)
+
+
+def require_forward(layer, cached):
+    """Raise RuntimeError when ``backward`` is called before ``forward`` stored what it needs."""
+    if cached is None:
+        raise RuntimeError(f"{type(layer).__name__}.backward() called before forward(): run forward first")
+
+
+def check_error_shape(layer, error_tensor, expected_shape):
+    """Check that the error tensor given to ``backward`` matches the shape of the last forward output."""
+    return check_input(layer, error_tensor, [tuple(expected_shape)], argument="error_tensor")
