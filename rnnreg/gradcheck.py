@@ -18,8 +18,8 @@ is restored before every forward pass, so Dropout draws the same mask each time.
 starts from the same state. Optimizers are detached while checking, so nothing is updated.
 """
 
-import copy
 import contextlib
+import copy
 
 import numpy as np
 
@@ -135,7 +135,7 @@ def _frozen(stack):
 
     def restore():
         np.random.set_state(global_state)
-        for generator, state in zip(generators, generator_states):
+        for generator, state in zip(generators, generator_states, strict=True):
             generator.bit_generator.state = copy.deepcopy(state)
         for layer, name, value in buffers:
             setattr(layer, name, copy.deepcopy(value))

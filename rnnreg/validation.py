@@ -119,7 +119,7 @@ def check_input(layer, tensor, expected_shapes, *, argument="input_tensor"):
     array = as_float_array(f"{owner} {argument}", tensor)
     for template in expected_shapes:
         if array.ndim == len(template) and all(
-            isinstance(size, str) or size == actual for size, actual in zip(template, array.shape)
+            isinstance(size, str) or size == actual for size, actual in zip(template, array.shape, strict=True)
         ):
             return array
     expected = " or ".join(describe_shape(template) for template in expected_shapes)

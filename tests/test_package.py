@@ -1,0 +1,75 @@
+"""The promises of the packaging: public names, light core import, two-command set-up, conda route."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+import rnnreg
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONTRACT_NAMES = [
+    "BaseLayer", "FullyConnected", "ReLU", "TanH", "Sigmoid", "SoftMax", "Flatten", "Conv", "Pooling", "Dropout",
+    "BatchNormalization", "RNN", "LSTM", "Constant", "UniformRandom", "Xavier", "He", "Optimizer", "Sgd",
+    "SgdWithMomentum", "Adam", "L1Regularizer", "L2Regularizer", "L1_Regularizer", "L2_Regularizer",
+    "CrossEntropyLoss", "NeuralNetwork",
+]
+
+
+def test_every_contract_name_is_exported():
+    missing = [name for name in CONTRACT_NAMES if not hasattr(rnnreg, name)]
+    assert missing == []
+    assert set(CONTRACT_NAMES) <= set(rnnreg.__all__)
+
+
+def test_base_layer_defaults():
+    layer = rnnreg.BaseLayer()
+    assert layer.trainable is False
+    assert layer.testing_phase is False
+
+
+def test_core_import_needs_numpy_only():
+    code = (
+        "import sys, rnnreg, rnnreg.gradcheck, rnnreg.data; "
+        "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'tqdm', 'torch', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]"
+
+
+def test_readme_quick_start_is_exactly_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    section = re.search(r"^## Quick start\n(.*?)(?=^## )", readme, flags=re.S | re.M)
+    assert section, "README needs a '## Quick start' section"
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", section.group(1), flags=re.S)
+    assert len(blocks) == 1
+    assert blocks[0].split("\n")[:-1] == ["make lab", "make test"]
+
+
+def test_environment_yml_is_the_conda_forge_binder_route():
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert environment["channels"] == ["conda-forge"]
+    dependencies = environment["dependencies"]
+    assert "python=3.11" in dependencies
+    assert "numpy" in dependencies
+    pip_entries = next(entry["pip"] for entry in dependencies if isinstance(entry, dict))
+    assert pip_entries == ["-e ."]
+
+
+def test_dependencies_have_no_upper_pins_and_test_never_pulls_torch():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = project["dependencies"]
+    extras = project["optional-dependencies"]
+    for requirement in runtime + extras["lab"] + extras["test"]:
+        assert "<" not in requirement and "==" not in requirement, requirement
+        assert not requirement.startswith("torch")
+    assert runtime == ["numpy>=1.24"]
+    assert "torch==2.13.0" in extras["bench"]
+
+
+def test_ci_runs_make_test():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
