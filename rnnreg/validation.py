@@ -88,7 +88,8 @@ def check_int_tuple(name, value, length=None):
     if length is not None and len(items) == 1:
         items = items * length
     if length is not None and len(items) != length:
-        raise ValueError(f"{name} must have {length} entries, got {len(items)}: {value!r}")
+        entries = "1 entry" if length == 1 else f"{length} entries"
+        raise ValueError(f"{name} must have {entries}, got {len(items)}: {value!r}")
     return tuple(check_positive_int(f"{name}[{i}]", item) for i, item in enumerate(items))
 
 

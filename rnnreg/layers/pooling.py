@@ -1,0 +1,109 @@
+"""Max pooling over 1-D or 2-D windows, without padding ("valid")."""
+
+import numbers
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from rnnreg.layers.base import BaseLayer
+from rnnreg.validation import check_error_shape, check_input, check_int_tuple, describe_shape, require_forward
+
+
+class Pooling(BaseLayer):
+    """Keep the largest value of every window: max pooling, "valid" (windows never leave the input).
+
+    Parameters
+    ----------
+    stride_shape : int, tuple or list
+        ``(s_y, s_x)`` (or ``(s_y,)`` in 1-D); an int (or a one-entry list) means the same stride on every
+        spatial axis.
+    pooling_shape : int, tuple or list
+        The window ``(p_y, p_x)`` for inputs ``(N, C, Y, X)``, or ``(p_y,)`` for inputs ``(N, C, Y)``. An
+        int ``p`` means the square 2-D window ``(p, p)``.
+
+    Shapes
+    ------
+    2-D: forward (N, C, Y, X) -> (N, C, Y', X') with Y' = (Y - p_y) // s_y + 1, X' = (X - p_x) // s_x + 1;
+    backward (N, C, Y', X') -> (N, C, Y, X).
+    1-D: forward (N, C, Y) -> (N, C, Y');  backward (N, C, Y') -> (N, C, Y).
+
+    Notes
+    -----
+    Forward, for every batch element b and channel c separately::
+
+        y[b, c, p, q] = max over (i, j) in window of  x[b, c, p·s_y + i, q·s_x + j]
+
+    Backward: the maximum is the only input that moved the output, so each error value goes to the
+    position (u*, v*) of its window's maximum (the first one in row-major order on ties), and nothing
+    else receives error::
+
+        dL/dx[b, c, u, v] = Σ over (p, q) whose maximum sits at (u, v) of  E[b, c, p, q]
+
+    Windows overlap when the stride is smaller than the window, so one input can be the maximum of
+    several windows; its gradient is then the sum of their errors.
+
+    Pooling has no trainable arrays.
+    """
+
+    def __init__(self, stride_shape, pooling_shape):
+        super().__init__()
+        # A single int is the square 2-D window (p, p), as images are the usual case; 1-D needs (p_y,).
+        length = 2 if isinstance(pooling_shape, numbers.Integral) and not isinstance(pooling_shape, bool) else None
+        self.pooling_shape = check_int_tuple("Pooling pooling_shape", pooling_shape, length=length)
+        if len(self.pooling_shape) not in (1, 2):
+            raise ValueError(
+                f"Pooling pooling_shape must have 1 or 2 entries (p_y,) or (p_y, p_x), "
+                f"got {len(self.pooling_shape)}: {pooling_shape!r}"
+            )
+        self.spatial_dims = len(self.pooling_shape)
+        self.stride_shape = check_int_tuple("Pooling stride_shape", stride_shape, length=self.spatial_dims)
+        self._input_shape = None
+        self._max_offsets = None
+        self._output_shape = None
+
+    def forward(self, input_tensor):
+        """Return the maximum of every window and remember where each maximum was."""
+        spatial_names = ("y", "x")[: self.spatial_dims]
+        x = check_input(self, input_tensor, [("batch", "channels", *spatial_names)])
+        if any(size < window for size, window in zip(x.shape[2:], self.pooling_shape, strict=True)):
+            raise ValueError(
+                f"Pooling pooling_shape {describe_shape(self.pooling_shape)} is larger than the input's spatial "
+                f"size {describe_shape(x.shape[2:])} (input_tensor shape {describe_shape(x.shape)})"
+            )
+        spatial_axes = tuple(range(2, 2 + self.spatial_dims))
+        windows = sliding_window_view(x, self.pooling_shape, axis=spatial_axes)  # (N, C, Y-p_y+1, ..., p_y, p_x)
+        windows = windows[(slice(None), slice(None), *(slice(None, None, s) for s in self.stride_shape))]
+        output_shape = windows.shape[: 2 + self.spatial_dims]
+        flat_windows = windows.reshape(*output_shape, -1)
+        # argmax returns the first maximum, which decides ties.
+        self._max_offsets = np.argmax(flat_windows, axis=-1)
+        self._input_shape = x.shape
+        self._output_shape = output_shape
+        return np.take_along_axis(flat_windows, self._max_offsets[..., np.newaxis], axis=-1)[..., 0]
+
+    def backward(self, error_tensor):
+        """Send every error value to the input position that was its window's maximum."""
+        require_forward(self, self._max_offsets)
+        error = check_error_shape(self, error_tensor, self._output_shape)
+        batch, channels = self._output_shape[:2]
+        dims = self.spatial_dims
+
+        def along(axis, length):
+            """``np.arange(length)`` shaped to broadcast along ``axis`` of the output."""
+            shape = [1] * (2 + dims)
+            shape[axis] = length
+            return np.arange(length).reshape(shape)
+
+        # Input position of each maximum = window start (p·s) + offset inside the window.
+        offsets = np.unravel_index(self._max_offsets, self.pooling_shape)
+        positions = tuple(
+            along(2 + axis, self._output_shape[2 + axis]) * self.stride_shape[axis] + offsets[axis]
+            for axis in range(dims)
+        )
+        error_input = np.zeros(self._input_shape, dtype=error.dtype)
+        # np.add.at accumulates where overlapping windows picked the same input (plain += would not).
+        np.add.at(error_input, (along(0, batch), along(1, channels), *positions), error)
+        return error_input
+
+    def config(self):
+        return {"stride_shape": list(self.stride_shape), "pooling_shape": list(self.pooling_shape)}
