@@ -482,7 +482,7 @@ def test_invalid_num_kernels(num_kernels, error):
     ("stride_shape", "convolution_shape", "error", "message"),
     [
         ((1, 2, 3), (3, 3, 3), ValueError, r"Conv stride_shape must have 2 entries, got 3: \(1, 2, 3\)"),
-        ((1, 2), (3, 3), ValueError, r"Conv stride_shape must have 1 entries, got 2: \(1, 2\)"),
+        ((1, 2), (3, 3), ValueError, r"Conv stride_shape must have 1 entry, got 2: \(1, 2\)"),
         ((1, 0), (3, 3, 3), ValueError, r"Conv stride_shape\[1\] must be a positive integer, got 0"),
         (-1, (3, 3), ValueError, r"Conv stride_shape\[0\] must be a positive integer, got -1"),
         ("2", (3, 3), TypeError, r"Conv stride_shape must be an int or a tuple of ints, got '2'"),
