@@ -227,7 +227,7 @@ def test_invalid_pooling_shape(pooling_shape, error, message):
     ("stride_shape", "pooling_shape", "error", "message"),
     [
         ((1, 2, 3), (2, 2), ValueError, r"Pooling stride_shape must have 2 entries, got 3: \(1, 2, 3\)"),
-        ((2, 2), (2,), ValueError, r"Pooling stride_shape must have 1 entries, got 2: \(2, 2\)"),
+        ((2, 2), (2,), ValueError, r"Pooling stride_shape must have 1 entry, got 2: \(2, 2\)"),
         ((1, 0), (2, 2), ValueError, r"Pooling stride_shape\[1\] must be a positive integer, got 0"),
         (2.0, (2, 2), TypeError, r"Pooling stride_shape must be an int or a tuple of ints, got 2.0"),
     ],
