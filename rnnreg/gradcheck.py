@@ -14,6 +14,10 @@ from dividing by rounding noise: an element a thousand times smaller than the ar
 (BatchNormalization's input gradients, which sum to zero per channel, have many) is measured against that
 thousandth instead of against itself.
 
+The numerical side carries rounding noise of about machine-epsilon · |L| / h. When a layer saturates
+(tanh or sigmoid units driven far from zero, as U[0, 1) weights on many inputs do) its true gradients can be
+smaller than that noise; check such layers with Xavier-initialized weights.
+
 Randomness is frozen: NumPy's global random state (and the ``rng`` Generator of any layer that has one)
 is restored before every forward pass, so Dropout draws the same mask each time. Layer buffers
 (BatchNormalization's moving statistics, a remembered RNN state) are restored too, so every evaluation

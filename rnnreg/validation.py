@@ -65,6 +65,13 @@ def check_fraction(name, value, *, low, high, low_open, high_open=False):
     return number
 
 
+def check_bool(name, value):
+    """Return ``value`` as a bool; anything but True/False (or NumPy's bool) raises TypeError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
 def check_positive_int(name, value):
     """Return ``value`` as an int >= 1; reject floats, booleans and non-positive values."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

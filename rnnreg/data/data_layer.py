@@ -12,13 +12,7 @@ batch reproducible.
 import numpy as np
 
 from rnnreg.data.datasets import class_indices, load_digits, load_iris, one_hot
-from rnnreg.validation import as_float_array, check_fraction, check_positive_int, describe_shape
-
-
-def _check_bool(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
-    return bool(value)
+from rnnreg.validation import as_float_array, check_bool, check_fraction, check_positive_int, describe_shape
 
 
 def _check_rng(rng):
@@ -124,10 +118,10 @@ class ArrayDataLayer:
                 "ArrayDataLayer validation_fraction + test_fraction must be less than 1 (something must be left "
                 f"to train on), got {validation_fraction!r} + {test_fraction!r} = {total!r}"
             )
-        self.shuffle = _check_bool("ArrayDataLayer shuffle", shuffle)
-        stratify = _check_bool("ArrayDataLayer stratify", stratify)
-        standardize = _check_bool("ArrayDataLayer standardize", standardize)
-        self.drop_last = _check_bool("ArrayDataLayer drop_last", drop_last)
+        self.shuffle = check_bool("ArrayDataLayer shuffle", shuffle)
+        stratify = check_bool("ArrayDataLayer stratify", stratify)
+        standardize = check_bool("ArrayDataLayer standardize", standardize)
+        self.drop_last = check_bool("ArrayDataLayer drop_last", drop_last)
         self._random = _check_rng(rng)
 
         inputs = np.array(as_float_array("ArrayDataLayer inputs", inputs))  # a copy: the caller's array stays theirs
@@ -339,7 +333,7 @@ def digits_data_layer(
     Inputs are (B, 1, 8, 8), one channel for ``Conv`` layers, or (B, 64) with ``flatten=True`` for fully
     connected networks; labels are one-hot (B, 10). See ``ArrayDataLayer`` for the other arguments.
     """
-    flatten = _check_bool("digits_data_layer flatten", flatten)
+    flatten = check_bool("digits_data_layer flatten", flatten)
     images, labels = load_digits()
     images /= 16.0
     inputs = images.reshape(-1, 64) if flatten else images[:, np.newaxis, :, :]

@@ -1,0 +1,146 @@
+"""The long short-term memory (LSTM) layer."""
+
+import numpy as np
+
+from rnnreg.layers.rnn import RecurrentLayer, _read_only_view, sigmoid
+
+GATE_NAMES = ("forget", "input", "candidate", "output")
+
+
+class LSTM(RecurrentLayer):
+    """LSTM layer: a gated cell state c_t next to the hidden state h_t, with a sigmoid output layer.
+
+    Forward, for t = 1 … T (h_0 = c_0 = 0, or the carried states when ``memorize`` is on)::
+
+        [a_f, a_i, a_c, a_o] = [x_t, h_{t−1}, 1] W        (W = ``weights``, four H-wide column blocks)
+        f_t = σ(a_f),  i_t = σ(a_i),  c̃_t = tanh(a_c),  o_t = σ(a_o)
+        c_t = f_t ⊙ c_{t−1} + i_t ⊙ c̃_t
+        h_t = o_t ⊙ tanh(c_t)
+        y_t = σ(W_y [h_t, 1])
+
+    Backward (full back-propagation through time over the last forward's sequence), with E_t = dL/dy_t,
+    dz_t = E_t ⊙ y_t ⊙ (1 − y_t) and dh_{T+1}-terms zero::
+
+        dh_t  = dz_t W_y[:H]ᵀ + da_{t+1} W[D:D+H]ᵀ
+        dc_t  = dc_{t+1} ⊙ f_{t+1} + dh_t ⊙ o_t ⊙ (1 − tanh²(c_t))
+        da_f  = dc_t ⊙ c_{t−1} ⊙ f_t (1 − f_t)      da_i = dc_t ⊙ c̃_t ⊙ i_t (1 − i_t)
+        da_c  = dc_t ⊙ i_t ⊙ (1 − c̃_t²)             da_o = dh_t ⊙ tanh(c_t) ⊙ o_t (1 − o_t)
+        dL/dx_t = da_t W[:D]ᵀ,   dL/dW = Σ_t [x_t, h_{t−1}, 1]ᵀ da_t,   dL/dW_y = Σ_t [h_t, 1]ᵀ dz_t
+
+    Parameters
+    ----------
+    input_size : int
+        D, features per time step.
+    hidden_size : int
+        H, hidden (and cell) units.
+    output_size : int
+        K, outputs per time step; each lies in (0, 1).
+    memorize : bool, optional
+        Keyword-only: initial value of the ``memorize`` property (False).
+
+    Attributes
+    ----------
+    weights : ndarray, shape (D + H + 1, 4H)
+        Rows for x, then rows for h_{t−1}, then the bias row. Columns in gate order
+        forget, input, candidate, output: ``weights[:, :H]`` feeds f, ``[:, H:2H]`` i, ``[:, 2H:3H]`` c̃,
+        ``[:, 3H:]`` o. Assignable; U[0, 1) at construction; shape checked when ``forward`` uses it.
+    output_weights : ndarray, shape (H + 1, K)
+        W_y: rows for h_t, then the bias row. Assignable.
+    gradient_weights, gradient_output_weights : ndarray
+        Gradients of the last ``backward``, summed over all steps and sequences; each array is updated
+        once per ``backward`` with its own copy of ``optimizer`` (when one is set).
+    memorize : bool
+        False (default): every ``forward`` starts from zeros. True: from ``hidden_state`` and ``cell_state``.
+    hidden_state, cell_state : ndarray or None
+        The states the last ``forward`` ended with, (H,) after a 2-D input, (N, H) after a 3-D one; None
+        before the first forward and after ``reset_state()``. Listed in ``buffer_names``.
+    hidden_states, cell_states : ndarray
+        Records h_1 … h_T and c_1 … c_T of the last forward, (T, H) or (N, T, H); read-only.
+    gate_activations : dict of ndarray
+        ``{"forget": f, "input": i, "candidate": c̃, "output": o}`` of the last forward, each shaped like
+        ``hidden_states``; read-only.
+    hidden_gradient_norms : ndarray, shape (T,)
+        After ``backward``: ‖dL/dh_t‖₂ per step; for a batch the norm of the whole (N, H) block of step t.
+
+    Shapes
+    ------
+    forward: (T, D) -> (T, K) for one sequence, (N, T, D) -> (N, T, K) for a batch.
+    backward: the output's shape -> the input's shape.
+
+    Notes
+    -----
+    ``initialize`` treats the recurrent part as one FullyConnected(D + H, 4H): one call for the whole
+    (D + H, 4H) weight block, one for the (1, 4H) bias row.
+    """
+
+    buffer_names = ("hidden_state", "cell_state")
+    gate_count = 4
+
+    def __init__(self, input_size, hidden_size, output_size, *, memorize=False):
+        super().__init__(input_size, hidden_size, output_size, memorize=memorize)
+        self.cell_states = None
+        self.gate_activations = None
+
+    def _forward_steps(self, projected, recurrent, initial_states):
+        T, N, G = projected.shape
+        H = G // 4
+        gates = np.empty_like(projected)
+        cells = np.empty((T, N, H), dtype=projected.dtype)
+        cells_squashed = np.empty_like(cells)
+        hidden = np.empty_like(cells)
+        previous_hidden, previous_cell = initial_states
+        for t in range(T):
+            a = gates[t]
+            np.matmul(previous_hidden, recurrent, out=a)
+            a += projected[t]
+            # One sigmoid over the whole contiguous block is faster than two on strided column slices;
+            # the candidate's tanh is taken from its pre-activation first.
+            candidate_activation = np.tanh(a[:, 2 * H : 3 * H])
+            sigmoid(a, out=a)
+            a[:, 2 * H : 3 * H] = candidate_activation
+            forget, input_gate, candidate, output = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+            np.multiply(forget, previous_cell, out=cells[t])
+            cells[t] += input_gate * candidate
+            np.tanh(cells[t], out=cells_squashed[t])
+            np.multiply(output, cells_squashed[t], out=hidden[t])
+            previous_hidden, previous_cell = hidden[t], cells[t]
+        step_cache = {"gates": gates, "cells": cells, "cells_squashed": cells_squashed}
+        return hidden, (hidden[-1], cells[-1]), step_cache
+
+    def _record(self, step_cache, single):
+        gates, H = step_cache["gates"], self.hidden_size
+        self.cell_states = _read_only_view(step_cache["cells"], single)
+        self.gate_activations = {
+            name: _read_only_view(gates[..., k * H : (k + 1) * H], single) for k, name in enumerate(GATE_NAMES)
+        }
+
+    def _backward_steps(self, hidden_error, recurrent, cache):
+        steps = cache["steps"]
+        gates, cells, squashed = steps["gates"], steps["cells"], steps["cells_squashed"]
+        T, N, H = hidden_error.shape
+        forget, input_gate, candidate, output = (gates[..., k * H : (k + 1) * H] for k in range(4))
+        previous_cells = np.concatenate([cache["initial_states"][1][np.newaxis], cells[:-1]])
+
+        # Everything that does not depend on the back-propagated error, for all steps at once:
+        # da_gate = dc_t ⊙ coefficient (f, i, c̃) or dh_t ⊙ coefficient (o); dc_t gains dh_t ⊙ cell_from_hidden.
+        coefficients = np.empty((T, N, 4, H), dtype=gates.dtype)
+        coefficients[:, :, 0] = previous_cells * forget * (1 - forget)
+        coefficients[:, :, 1] = candidate * input_gate * (1 - input_gate)
+        coefficients[:, :, 2] = input_gate * (1 - candidate * candidate)
+        coefficients[:, :, 3] = squashed * output * (1 - output)
+        cell_from_hidden = output * (1 - squashed * squashed)
+
+        recurrent_transposed = np.ascontiguousarray(recurrent.T)
+        hidden_gradients = np.empty_like(hidden_error)
+        projected_error = np.empty((T, N, 4, H), dtype=gates.dtype)
+        hidden_from_future = np.zeros_like(hidden_error[0])
+        cell_from_future = np.zeros_like(hidden_error[0])
+        for t in range(T - 1, -1, -1):
+            dh = np.add(hidden_error[t], hidden_from_future, out=hidden_gradients[t])
+            dc = cell_from_future + dh * cell_from_hidden[t]
+            np.multiply(dc[:, np.newaxis], coefficients[t, :, :3], out=projected_error[t, :, :3])
+            np.multiply(dh, coefficients[t, :, 3], out=projected_error[t, :, 3])
+            if t > 0:  # the carried states h_0, c_0 are constants (truncated BPTT)
+                cell_from_future = dc * forget[t]
+                hidden_from_future = projected_error[t].reshape(N, 4 * H) @ recurrent_transposed
+        return projected_error.reshape(T, N, 4 * H), hidden_gradients
