@@ -323,7 +323,7 @@ def test_memorize_with_a_different_batch_size_explains_and_reset_state_recovers(
 
 def test_memorize_must_be_a_bool():
     layer = LSTM(D, H, K)
-    with pytest.raises(TypeError, match=r"LSTM memorize must be a bool, got 1 \(int\)"):
+    with pytest.raises(TypeError, match=r"LSTM memorize must be True or False, got 1 \(int\)"):
         layer.memorize = 1
     layer.memorize = True
     assert layer.memorize is True

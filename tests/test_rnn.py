@@ -290,9 +290,9 @@ def test_memorize_must_be_a_bool():
     layer.memorize = np.bool_(True)
     assert layer.memorize is True
     for value in (1, "yes", None):
-        with pytest.raises(TypeError, match=r"RNN memorize must be a bool, got"):
+        with pytest.raises(TypeError, match=r"RNN memorize must be True or False, got"):
             layer.memorize = value
-    with pytest.raises(TypeError, match="memorize must be a bool"):
+    with pytest.raises(TypeError, match="memorize must be True or False"):
         RNN(D, H, K, memorize=0)
 
 
