@@ -9,10 +9,22 @@ from rnnreg.layers.base import BaseLayer
 from rnnreg.validation import as_float_array, check_error_shape, check_input, require_forward
 
 
-def sigmoid(z):
-    """Logistic function 1 / (1 + e^-z), computed without overflow for large |z|."""
-    exp_neg_abs = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs))
+def sigmoid(z, out=None):
+    """Logistic function σ(z) = 1 / (1 + e^(−z)), without overflow for large |z|.
+
+    Computed as σ(z) = e^(min(z, 0)) / (1 + e^(−|z|)): both exponents are ≤ 0, so nothing overflows, and
+    both tails keep full relative precision (σ(−40) ≈ 4.2e-18, not 0). The dtype of ``z`` is kept;
+    ``out`` (which may be ``z`` itself) receives the result.
+    """
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    denominator = np.exp(-np.abs(z))
+    denominator += 1
+    numerator = np.minimum(z, 0, out=np.empty_like(z) if out is None else out)
+    np.exp(numerator, out=numerator)
+    numerator /= denominator
+    return numerator
 
 
 class _ElementwiseActivation(BaseLayer):

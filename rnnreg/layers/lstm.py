@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from rnnreg.layers.rnn import RecurrentLayer, _read_only_view, sigmoid
+from rnnreg.layers.activations import sigmoid
+from rnnreg.layers.rnn import RecurrentLayer, _read_only_view
 
 GATE_NAMES = ("forget", "input", "candidate", "output")
 

@@ -17,6 +17,7 @@ of the current chunk and treats the carried state as a constant).
 
 import numpy as np
 
+from rnnreg.layers.activations import sigmoid
 from rnnreg.layers.base import TrainableLayer
 from rnnreg.validation import (
     check_array_shape,
@@ -27,24 +28,6 @@ from rnnreg.validation import (
     describe_shape,
     require_forward,
 )
-
-
-def sigmoid(z, out=None):
-    """Logistic function σ(z) = 1 / (1 + e^(−z)), without overflow for large |z|.
-
-    Computed as σ(z) = e^(min(z, 0)) / (1 + e^(−|z|)): both exponents are ≤ 0, so nothing overflows, and
-    both tails keep full relative precision (σ(−40) ≈ 4.2e-18, not 0). The dtype of ``z`` is kept;
-    ``out`` (which may be ``z`` itself) receives the result.
-    """
-    z = np.asarray(z)
-    if z.dtype.kind != "f":
-        z = z.astype(np.float64)
-    denominator = np.exp(-np.abs(z))
-    denominator += 1
-    numerator = np.minimum(z, 0, out=np.empty_like(z) if out is None else out)
-    np.exp(numerator, out=numerator)
-    numerator /= denominator
-    return numerator
 
 
 def _read_only_view(array_time_major, single):
