@@ -18,3 +18,15 @@ class FixedBatches:
 
 def one_hot(labels, classes):
     return np.eye(classes)[labels]
+
+
+class RecordingInitializer:
+    """An initializer that fills with one value and records every (shape, fan_in, fan_out) it was asked for."""
+
+    def __init__(self, value):
+        self.value = value
+        self.calls = []
+
+    def initialize(self, weights_shape, fan_in, fan_out):
+        self.calls.append((tuple(weights_shape), fan_in, fan_out))
+        return np.full(weights_shape, self.value)

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+from helpers import RecordingInitializer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,18 +11,6 @@ from rnnreg.layers.conv import Conv
 from rnnreg.layers.initializers import Constant
 from rnnreg.layers.pooling import Pooling
 from rnnreg.optim.optimizers import Sgd
-
-
-class RecordingInitializer:
-    """Returns a constant array and remembers what it was asked for."""
-
-    def __init__(self, value):
-        self.value = value
-        self.calls = []
-
-    def initialize(self, weights_shape, fan_in, fan_out):
-        self.calls.append((tuple(weights_shape), fan_in, fan_out))
-        return np.full(weights_shape, self.value)
 
 
 def reference_conv(x, weights, bias, stride):

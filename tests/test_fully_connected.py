@@ -1,18 +1,9 @@
 import numpy as np
 import pytest
+from helpers import RecordingInitializer
 
 from rnnreg import Constant, FullyConnected, Sgd
 from rnnreg.gradcheck import check_gradients
-
-
-class RecordingInitializer:
-    def __init__(self, value):
-        self.value = value
-        self.calls = []
-
-    def initialize(self, weights_shape, fan_in, fan_out):
-        self.calls.append((weights_shape, fan_in, fan_out))
-        return np.full(weights_shape, self.value)
 
 
 def test_weights_shape_and_bias_row_and_trainable():

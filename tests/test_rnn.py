@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+from helpers import RecordingInitializer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,16 +15,6 @@ from rnnreg.layers.rnn import RNN, sigmoid
 from rnnreg.optim.optimizers import Sgd
 
 D, H, K = 3, 5, 2
-
-
-class RecordingInitializer:
-    def __init__(self, value):
-        self.value = value
-        self.calls = []
-
-    def initialize(self, weights_shape, fan_in, fan_out):
-        self.calls.append((weights_shape, fan_in, fan_out))
-        return np.full(weights_shape, self.value)
 
 
 def small_weights_layer(input_size=D, hidden_size=H, output_size=K, rng=None, **kwargs):

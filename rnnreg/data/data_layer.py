@@ -283,70 +283,27 @@ class ArrayDataLayer:
         )
 
 
-def iris_data_layer(
-    batch_size=30,
-    *,
-    standardize=True,
-    validation_fraction=0.0,
-    test_fraction=0.2,
-    shuffle=True,
-    stratify=True,
-    drop_last=False,
-    rng=None,
-):
+def iris_data_layer(batch_size=30, *, standardize=True, **options):
     """A data layer over the shipped Iris data: inputs (B, 4), one-hot labels (B, 3).
 
     With the defaults the split is stratified, 40 flowers per species for training and 10 for testing, and
     the measurements are standardised with the training set's mean and standard deviation (zero mean, unit
-    variance per feature), which lets plain SGD train well. See ``ArrayDataLayer`` for every argument.
+    variance per feature), which lets plain SGD train well. ``options`` are the keyword arguments of
+    ``ArrayDataLayer`` (validation_fraction, test_fraction, shuffle, stratify, drop_last, rng).
     """
     features, labels = load_iris()
-    return ArrayDataLayer(
-        features,
-        labels,
-        batch_size,
-        validation_fraction=validation_fraction,
-        test_fraction=test_fraction,
-        num_classes=3,
-        shuffle=shuffle,
-        stratify=stratify,
-        standardize=standardize,
-        drop_last=drop_last,
-        rng=rng,
-    )
+    return ArrayDataLayer(features, labels, batch_size, num_classes=3, standardize=standardize, **options)
 
 
-def digits_data_layer(
-    batch_size=64,
-    *,
-    flatten=False,
-    standardize=False,
-    validation_fraction=0.0,
-    test_fraction=0.2,
-    shuffle=True,
-    stratify=True,
-    drop_last=False,
-    rng=None,
-):
+def digits_data_layer(batch_size=64, *, flatten=False, **options):
     """A data layer over the shipped 8 x 8 digits: images scaled to [0, 1] (pixel value / 16), 10 classes.
 
     Inputs are (B, 1, 8, 8), one channel for ``Conv`` layers, or (B, 64) with ``flatten=True`` for fully
-    connected networks; labels are one-hot (B, 10). See ``ArrayDataLayer`` for the other arguments.
+    connected networks; labels are one-hot (B, 10). ``options`` are the keyword arguments of
+    ``ArrayDataLayer`` (standardize, validation_fraction, test_fraction, shuffle, stratify, drop_last, rng).
     """
     flatten = check_bool("digits_data_layer flatten", flatten)
     images, labels = load_digits()
     images /= 16.0
     inputs = images.reshape(-1, 64) if flatten else images[:, np.newaxis, :, :]
-    return ArrayDataLayer(
-        inputs,
-        labels,
-        batch_size,
-        validation_fraction=validation_fraction,
-        test_fraction=test_fraction,
-        num_classes=10,
-        shuffle=shuffle,
-        stratify=stratify,
-        standardize=standardize,
-        drop_last=drop_last,
-        rng=rng,
-    )
+    return ArrayDataLayer(inputs, labels, batch_size, num_classes=10, **options)
