@@ -16,8 +16,11 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed-lab,test
 
+# Containers and classroom VMs often run as root, where JupyterLab refuses to start without --allow-root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
