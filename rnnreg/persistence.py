@@ -31,8 +31,9 @@ from rnnreg.layers.initializers import Constant, He, UniformRandom, Xavier
 from rnnreg.layers.lstm import LSTM
 from rnnreg.layers.pooling import Pooling
 from rnnreg.layers.rnn import RNN
+from rnnreg.layers.sequence import LastTimeStep
 from rnnreg.optim.constraints import L1Regularizer, L2Regularizer
-from rnnreg.optim.loss import CrossEntropyLoss
+from rnnreg.optim.loss import CrossEntropyLoss, L2Loss
 from rnnreg.optim.optimizers import Adam, Sgd, SgdWithMomentum
 
 FORMAT = "rnnreg.network"
@@ -43,7 +44,7 @@ KNOWN_CLASSES = {
     for cls in (
         FullyConnected, ReLU, TanH, Sigmoid, SoftMax, Flatten, Conv, Pooling, Dropout, BatchNormalization, RNN,
         LSTM, Constant, UniformRandom, Xavier, He, Sgd, SgdWithMomentum, Adam, L1Regularizer, L2Regularizer,
-        CrossEntropyLoss,
+        CrossEntropyLoss, L2Loss, LastTimeStep,
     )
 }
 
@@ -104,6 +105,7 @@ def _optimizer_spec(optimizer):
     spec = _spec(optimizer)
     regularizer = optimizer.regularizer
     spec["regularizer"] = None if regularizer is None else _spec(regularizer)
+    spec["regularize_gradient"] = optimizer.regularize_gradient
     return spec
 
 
@@ -117,7 +119,7 @@ def _build(spec):
 def _build_optimizer(spec):
     optimizer = _build(spec)
     if spec["regularizer"] is not None:
-        optimizer.add_regularizer(_build(spec["regularizer"]))
+        optimizer.add_regularizer(_build(spec["regularizer"]), into_gradient=spec["regularize_gradient"])
     return optimizer
 
 

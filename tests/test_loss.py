@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnnreg import CrossEntropyLoss, SoftMax
+from rnnreg import CrossEntropyLoss, L2Loss, Sigmoid, SoftMax
 from rnnreg.gradcheck import check_gradients
 
 
@@ -38,3 +38,20 @@ def test_label_shape_mismatch_is_reported():
 def test_backward_before_forward_is_a_runtime_error():
     with pytest.raises(RuntimeError, match="before forward"):
         CrossEntropyLoss().backward(np.zeros((1, 2)))
+
+
+def test_l2_loss_value_and_gradient_by_hand():
+    loss = L2Loss()
+    assert loss.forward(np.array([[0.5, 1.0]]), np.array([[0.0, 2.0]])) == pytest.approx(0.25 + 1.0)
+    np.testing.assert_allclose(loss.backward(np.array([[0.0, 2.0]])), [[1.0, -2.0]])
+
+
+def test_l2_loss_on_sequences_and_gradient_check():
+    targets = np.random.rand(3, 4, 2)
+    errors = check_gradients(Sigmoid(), np.random.randn(3, 4, 2), targets, L2Loss())
+    assert errors["input"] < 1e-6
+
+
+def test_l2_loss_shape_mismatch_is_reported():
+    with pytest.raises(ValueError, match=r"L2Loss label_tensor shape \(2, 1\) does not match prediction shape"):
+        L2Loss().forward(np.zeros((2, 2)), np.zeros((2, 1)))

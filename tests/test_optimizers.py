@@ -172,3 +172,38 @@ class TestRegularizers:
 
     def test_alpha_zero_is_allowed_and_switches_the_penalty_off(self):
         assert L2Regularizer(0.0).norm(np.ones(3)) == 0.0
+
+
+class TestRegularizerIntoGradient:
+    """'L2 added to the gradient' (most frameworks' weight_decay) beside the exercise's decoupled shrinkage."""
+
+    @staticmethod
+    def run(optimizer, into_gradient, steps=4):
+        optimizer.add_regularizer(L2Regularizer(0.1), into_gradient=into_gradient)
+        weights = np.array([1.0, -2.0, 0.5])
+        for step in range(steps):
+            weights = optimizer.calculate_update(weights, np.array([0.3, -0.1, 0.2]) * (step + 1))
+        return weights
+
+    def test_by_hand_under_momentum(self):
+        optimizer = SgdWithMomentum(0.5, 0.9)
+        optimizer.add_regularizer(L2Regularizer(0.1), into_gradient=True)
+        weights = optimizer.calculate_update(np.array([1.0]), np.array([1.0]))
+        # g = 1 + 0.1 * 1 = 1.1; v = -0.55; w = 0.45
+        np.testing.assert_allclose(weights, [0.45])
+        weights = optimizer.calculate_update(weights, np.array([1.0]))
+        # g = 1 + 0.045 = 1.045; v = 0.9 * -0.55 - 0.5225 = -1.0175; w = 0.45 - 1.0175
+        np.testing.assert_allclose(weights, [-0.5675])
+        np.testing.assert_allclose(optimizer.velocity, [-1.0175])
+
+    def test_equal_to_the_exercise_rule_under_plain_sgd(self):
+        np.testing.assert_allclose(self.run(Sgd(0.5), True), self.run(Sgd(0.5), False), rtol=1e-14)
+
+    def test_different_under_momentum_and_adam(self):
+        for make in (lambda: SgdWithMomentum(0.5, 0.9), lambda: Adam(0.1, 0.9, 0.999)):
+            coupled, decoupled = self.run(make(), True), self.run(make(), False)
+            assert np.max(np.abs(coupled - decoupled)) > 1e-3
+
+    def test_flag_must_be_a_bool(self):
+        with pytest.raises(TypeError, match="into_gradient must be True or False"):
+            Sgd(0.1).add_regularizer(L2Regularizer(0.1), into_gradient="yes")

@@ -11,9 +11,27 @@ from rnnreg.layers.initializers import Constant, He, Initializer, UniformRandom,
 from rnnreg.layers.lstm import LSTM
 from rnnreg.layers.pooling import Pooling
 from rnnreg.layers.rnn import RNN
+from rnnreg.layers.sequence import LastTimeStep
 
 __all__ = [
-    "LSTM", "RNN", "BaseLayer", "BatchNormalization", "Constant", "Conv", "Dropout", "Flatten", "FullyConnected",
-    "He", "Initializer", "Pooling", "ReLU", "Sigmoid", "SoftMax", "TanH", "TrainableLayer", "UniformRandom",
+    "LSTM",
+    "RNN",
+    "BaseLayer",
+    "BatchNormalization",
+    "Constant",
+    "Conv",
+    "Dropout",
+    "Flatten",
+    "FullyConnected",
+    "He",
+    "Initializer",
+    "LastTimeStep",
+    "Pooling",
+    "ReLU",
+    "Sigmoid",
+    "SoftMax",
+    "TanH",
+    "TrainableLayer",
+    "UniformRandom",
     "Xavier",
 ]

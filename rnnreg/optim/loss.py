@@ -1,4 +1,4 @@
-"""Cross-entropy loss on top of SoftMax, summed over the batch (the exercise's convention)."""
+"""Losses, summed over the batch (the exercise's convention): cross-entropy for classes, L2 for values."""
 
 import numpy as np
 
@@ -30,15 +30,45 @@ class CrossEntropyLoss:
         labels = self._checked_labels(label_tensor, self._prediction.shape)
         return -labels / (self._prediction + self.epsilon)
 
-    @staticmethod
-    def _checked_labels(label_tensor, prediction_shape):
-        labels = as_float_array("CrossEntropyLoss label_tensor", label_tensor)
-        if labels.shape != prediction_shape:
-            raise ValueError(
-                f"CrossEntropyLoss label_tensor shape {labels.shape} does not match prediction shape "
-                f"{prediction_shape}: labels must be one-hot with one row per sample"
-            )
-        return labels
+    def _checked_labels(self, label_tensor, prediction_shape):
+        return _checked_labels(self, label_tensor, prediction_shape, "labels must be one-hot with one row per sample")
 
     def config(self):
         return {}
+
+
+class L2Loss:
+    """L = Σ (ŷ − y)², the sum of squared errors over every element of the batch.
+
+    For regression and sequence targets, such as the outputs of RNN and LSTM (which lie in (0, 1), so
+    scale targets into that range). ``backward(label_tensor)`` returns dL/dŷ = 2 (ŷ − y).
+
+    Shapes: prediction and labels of any matching shape, (N, K) or (N, T, K); backward returns that shape.
+    """
+
+    def __init__(self):
+        self._prediction = None
+
+    def forward(self, prediction_tensor, label_tensor):
+        prediction = as_float_array("L2Loss prediction_tensor", prediction_tensor)
+        labels = _checked_labels(self, label_tensor, prediction.shape, "targets must match the prediction")
+        self._prediction = prediction
+        return float(np.sum(np.square(prediction - labels)))
+
+    def backward(self, label_tensor):
+        require_forward(self, self._prediction)
+        labels = _checked_labels(self, label_tensor, self._prediction.shape, "targets must match the prediction")
+        return 2 * (self._prediction - labels)
+
+    def config(self):
+        return {}
+
+
+def _checked_labels(loss, label_tensor, prediction_shape, hint):
+    name = type(loss).__name__
+    labels = as_float_array(f"{name} label_tensor", label_tensor)
+    if labels.shape != prediction_shape:
+        raise ValueError(
+            f"{name} label_tensor shape {labels.shape} does not match prediction shape {prediction_shape}: {hint}"
+        )
+    return labels

@@ -7,7 +7,11 @@ momentum and Adam's moment estimates (the exercise's rule):
     w ← w − η · reg.calculate_gradient(w) + (the optimizer's data-gradient step).
 
 For L2 this is decoupled weight decay (as in SGDW/AdamW). It equals "L2 added to the gradient" only for
-plain SGD; under momentum and Adam the two differ.
+plain SGD; under momentum and Adam the two differ. ``add_regularizer(regularizer, into_gradient=True)``
+gives the other rule, what most frameworks' ``weight_decay`` does for SGD with momentum and for Adam: the
+regularizer's gradient is added to the data gradient before it enters the velocity or the moments,
+
+    g ← g + reg.calculate_gradient(w);   then the optimizer's step with g.
 
 All updates work on arrays and on plain floats, never modify the arrays they are given, and keep the
 dtype of the weights.
@@ -15,7 +19,7 @@ dtype of the weights.
 
 import numpy as np
 
-from rnnreg.validation import check_fraction, check_positive_number
+from rnnreg.validation import check_bool, check_fraction, check_positive_number
 
 
 class Optimizer:
@@ -24,6 +28,7 @@ class Optimizer:
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
         self.regularizer = None
+        self.regularize_gradient = False
 
     @property
     def learning_rate(self):
@@ -34,14 +39,23 @@ class Optimizer:
     def learning_rate(self, value):
         self._learning_rate = check_positive_number(f"{type(self).__name__} learning_rate", value)
 
-    def add_regularizer(self, regularizer):
-        """Attach a regularizer (an object with ``calculate_gradient`` and ``norm``); None removes it."""
+    def add_regularizer(self, regularizer, *, into_gradient=False):
+        """Attach a regularizer (an object with ``calculate_gradient`` and ``norm``); None removes it.
+
+        Parameters
+        ----------
+        regularizer : Regularizer or None
+        into_gradient : bool
+            False (the exercise's rule, default): shrink the weights outside momentum and Adam's moments.
+            True: add the regularizer's gradient to the data gradient before the optimizer's step.
+        """
         if regularizer is not None and not all(
             callable(getattr(regularizer, method, None)) for method in ("calculate_gradient", "norm")
         ):
             raise TypeError(
                 f"regularizer must have calculate_gradient(weights) and norm(weights), got {type(regularizer).__name__}"
             )
+        self.regularize_gradient = check_bool("add_regularizer into_gradient", into_gradient)
         self.regularizer = regularizer
 
     def calculate_update(self, weight_tensor, gradient_tensor):
@@ -53,8 +67,10 @@ class Optimizer:
                 f"{type(self).__name__}.calculate_update: gradient_tensor shape {gradient.shape} does not match "
                 f"weight_tensor shape {weights.shape}"
             )
+        if self.regularizer is not None and self.regularize_gradient:
+            gradient = gradient + self.regularizer.calculate_gradient(weights)
         step = self._data_step(gradient)
-        if self.regularizer is not None:
+        if self.regularizer is not None and not self.regularize_gradient:
             step = step - self.learning_rate * self.regularizer.calculate_gradient(weights)
         updated = weights + step
         if isinstance(weight_tensor, np.ndarray):
