@@ -1,5 +1,6 @@
 """NeuralNetwork: a stack of layers with a data layer, a loss layer, an optimizer and a phase."""
 
+import contextlib
 import copy
 
 import numpy as np
@@ -8,6 +9,23 @@ from rnnreg.persistence import load_network, save_network
 from rnnreg.validation import check_positive_int
 
 PHASES = ("train", "test")
+
+
+@contextlib.contextmanager
+def stop_message(where):
+    """Re-raise a training error with ``where`` (the iteration, the epoch) in front of its message.
+
+    ValueError and TypeError (a layer rejecting its input) keep their type, and so does RuntimeError
+    (divergence), so callers can still catch what they expect.
+    """
+    try:
+        yield
+    except (ValueError, TypeError, RuntimeError) as error:
+        try:
+            located = type(error)(f"{where}: {error}")
+        except TypeError:  # an exception class whose constructor takes other arguments
+            located = RuntimeError(f"{where}: {error}")
+        raise located from error
 
 
 class NeuralNetwork:
@@ -76,11 +94,19 @@ class NeuralNetwork:
         layer.testing_phase = self._phase == "test"
         self.layers.append(layer)
 
-    def forward(self):
-        """Run one batch from the data layer through the net; return data loss + regularization loss."""
-        if self.data_layer is None or self.loss_layer is None:
+    def forward(self, input_tensor=None, label_tensor=None):
+        """Run one batch through the net and return data loss + regularization loss.
+
+        Without arguments the batch comes from ``data_layer.next()`` (the exercise's way); a training loop
+        may pass ``input_tensor`` and ``label_tensor`` itself (a chunk of a long sequence, say).
+        """
+        if self.loss_layer is None or (input_tensor is None and self.data_layer is None):
             raise RuntimeError("NeuralNetwork.forward needs data_layer and loss_layer to be set first")
-        input_tensor, self._label_tensor = self.data_layer.next()
+        if input_tensor is None:
+            input_tensor, label_tensor = self.data_layer.next()
+        elif label_tensor is None:
+            raise ValueError("NeuralNetwork.forward got input_tensor without label_tensor: pass both or neither")
+        self._label_tensor = label_tensor
         prediction = self._propagate(input_tensor)
         self.data_loss = float(self.loss_layer.forward(prediction, self._label_tensor))
         self.regularization_loss = self.compute_regularization_loss()
@@ -112,26 +138,76 @@ class NeuralNetwork:
         """
         iterations = check_positive_int("NeuralNetwork.train iterations", iterations)
         self.phase = "train"
-        # Divergence is reported below with the iteration; NumPy's overflow warnings would only add noise.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for iteration in range(1, iterations + 1):
-                self._train_step(iteration, iterations)
+        for iteration in range(1, iterations + 1):
+            with stop_message(f"training stopped at iteration {iteration} of {iterations}"):
+                self.train_step()
 
-    def _train_step(self, iteration, iterations):
-        where = f"iteration {iteration} of {iterations}"
-        try:
-            total_loss = self.forward()
+    def train_step(self, input_tensor=None, label_tensor=None, *, before_update=None):
+        """One training step: forward, backward and update; return the total loss (also appended to ``loss``).
+
+        Parameters
+        ----------
+        input_tensor, label_tensor : ndarray, optional
+            The batch; by default the next one of ``data_layer``.
+        before_update : callable, optional
+            Called as ``before_update(network)`` after backward has stored every gradient and before any
+            weight moves (updates are deferred for that step); it may rescale the stored gradients, as
+            gradient clipping does.
+
+        Raises
+        ------
+        RuntimeError
+            The loss is NaN or infinite (nothing was updated), or an update made a weight non-finite.
+        """
+        # Divergence is reported below; NumPy's overflow warnings would only add noise.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            total_loss = self.forward(input_tensor, label_tensor)
             if not np.isfinite(total_loss):
                 raise RuntimeError(
-                    f"training stopped at {where}: the loss is {total_loss} (data loss {self.data_loss}, "
-                    f"regularization loss {self.regularization_loss}); this iteration updated no weight. "
-                    "Try a smaller learning rate."
+                    f"the loss is {total_loss} (data loss {self.data_loss}, regularization loss "
+                    f"{self.regularization_loss}); this step updated no weight. Try a smaller learning rate."
                 )
-            self.backward()
-            self._check_weights_finite(where)
-        except (ValueError, TypeError) as error:
-            raise type(error)(f"training stopped at {where}: {error}") from error
+            if before_update is None:
+                self.backward()
+            else:
+                self._backward_deferred(before_update)
+            self._check_weights_finite()
         self.loss.append(total_loss)
+        return total_loss
+
+    def trainable_layers(self):
+        """The layers that hold arrays an optimizer updates."""
+        return [layer for layer in self.layers if getattr(layer, "trainable", False)]
+
+    def snapshot(self):
+        """Copies of every layer's trainable arrays and buffers, for ``restore`` (early stopping, a reset)."""
+        return [
+            {name: np.copy(value) for name in (*layer.parameter_names, *layer.buffer_names)
+             if (value := getattr(layer, name, None)) is not None}
+            for layer in self.layers
+        ]
+
+    def restore(self, snapshot):
+        """Put back the arrays a ``snapshot()`` of this network copied (bit for bit)."""
+        if len(snapshot) != len(self.layers):
+            raise ValueError(f"snapshot holds {len(snapshot)} layers, the network has {len(self.layers)}")
+        for layer, arrays in zip(self.layers, snapshot, strict=True):
+            for name, value in arrays.items():
+                setattr(layer, name, np.copy(value))
+
+    def _backward_deferred(self, before_update):
+        trainable = self.trainable_layers()
+        deferred = [layer.defer_updates for layer in trainable]
+        try:
+            for layer in trainable:
+                layer.defer_updates = True
+            self.backward()
+            before_update(self)
+            for layer in trainable:
+                layer.apply_updates()
+        finally:
+            for layer, flag in zip(trainable, deferred, strict=True):
+                layer.defer_updates = flag
 
     def test(self, input_tensor):
         """Return the prediction for ``input_tensor`` in the test phase (the network stays in it)."""
@@ -143,13 +219,13 @@ class NeuralNetwork:
             tensor = layer.forward(tensor)
         return tensor
 
-    def _check_weights_finite(self, where):
+    def _check_weights_finite(self):
         for index, layer in enumerate(self.layers):
             for name in getattr(layer, "parameter_names", ()):
                 if not np.all(np.isfinite(getattr(layer, name))):
                     raise RuntimeError(
-                        f"training stopped at {where}: the update made layers[{index}] "
-                        f"({type(layer).__name__}).{name} non-finite. Try a smaller learning rate."
+                        f"the update made layers[{index}] ({type(layer).__name__}).{name} non-finite. "
+                        "Try a smaller learning rate."
                     )
 
     def save(self, path, *, overwrite=False):

@@ -1,8 +1,19 @@
-"""Shared test set-up: every test starts from the same NumPy random state, whatever ran before it."""
+"""Shared test set-up.
 
+- Every test starts from the same NumPy random state, whatever ran before it.
+- Property tests draw the same examples on every run.
+- Nothing may reach the network (see ``network_guard``): an attempt fails the run.
+"""
+
+import network_guard
 import numpy as np
 import pytest
 from hypothesis import settings
+
+settings.register_profile("rnnreg", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("rnnreg")
+
+network_guard.install()
 
 
 @pytest.fixture(autouse=True)
@@ -10,6 +21,11 @@ def _seed_numpy():
     np.random.seed(20261126)
 
 
-# Property tests draw the same examples on every run: a failure seen once is seen again.
-settings.register_profile("rnnreg", derandomize=True, deadline=None, print_blob=True)
-settings.load_profile("rnnreg")
+def pytest_sessionfinish(session, exitstatus):
+    if network_guard.blocked_attempts:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    for attempt in network_guard.blocked_attempts:
+        terminalreporter.write_line(f"NETWORK ACCESS BLOCKED during the tests: {attempt}", red=True)

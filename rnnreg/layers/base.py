@@ -56,6 +56,11 @@ class TrainableLayer(BaseLayer):
     Setting ``optimizer`` gives every trainable array its own deep copy of it, so momentum and Adam's
     moments are kept per array (gamma and beta of BatchNormalization never share a velocity).
     Without an optimizer ``backward`` only stores the gradients.
+
+    With ``defer_updates = True`` ``backward`` only stores the gradients and ``apply_updates()`` performs
+    the step later. A training loop uses this to see every gradient of the network before any weight
+    moves (gradient clipping by global norm). The numbers are the same either way, because every layer
+    computes its input error with the weights of the forward pass before it updates them.
     """
 
     parameter_names = ("weights",)
@@ -65,6 +70,7 @@ class TrainableLayer(BaseLayer):
         self.trainable = True
         self._optimizer = None
         self.optimizers = {}
+        self.defer_updates = False
 
     @property
     def optimizer(self):
@@ -84,8 +90,18 @@ class TrainableLayer(BaseLayer):
             self.optimizers = {name: copy.deepcopy(optimizer) for name in self.parameter_names}
 
     def _apply_update(self, name, gradient):
-        """Store ``gradient`` as ``gradient_<name>`` and, with an optimizer, update the array ``name``."""
+        """Store ``gradient`` as ``gradient_<name>`` and, unless updates are deferred, update the array."""
         setattr(self, f"gradient_{name}", gradient)
+        if not self.defer_updates:
+            self._update(name)
+
+    def apply_updates(self):
+        """Update every array with its optimizer copy and the stored gradient (after deferred backward)."""
+        for name in self.parameter_names:
+            self._update(name)
+
+    def _update(self, name):
         optimizer = self.optimizers.get(name)
-        if optimizer is not None:
+        gradient = getattr(self, f"gradient_{name}", None)
+        if optimizer is not None and gradient is not None:
             setattr(self, name, optimizer.calculate_update(getattr(self, name), gradient))

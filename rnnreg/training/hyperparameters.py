@@ -1,0 +1,57 @@
+"""Change hyper-parameters of a network between training steps, without resetting anything.
+
+Each trainable layer holds its own copy of the optimizer per array (and each copy its own regularizer),
+so a new value must reach all of them. These functions do that; weights, velocities and Adam's moments
+stay as they are, so the change takes effect on the next step and on nothing before it.
+"""
+
+import copy
+
+from rnnreg.layers.dropout import Dropout
+
+
+def optimizers_of(network):
+    """Every optimizer object of ``network``: its template and each layer's per-array copies."""
+    found = [network.optimizer]
+    for layer in network.trainable_layers():
+        if layer.optimizer is not None:
+            found.append(layer.optimizer)
+        found.extend(layer.optimizers.values())
+    return found
+
+
+def set_learning_rate(network, learning_rate):
+    """Set the learning rate η of every optimizer of ``network``."""
+    for optimizer in optimizers_of(network):
+        optimizer.learning_rate = learning_rate
+
+
+def set_regularizer(network, regularizer, *, into_gradient=False):
+    """Give every optimizer of ``network`` its own copy of ``regularizer`` (None switches it off).
+
+    ``into_gradient`` chooses between the exercise's shrinkage outside the optimizer (False) and adding
+    the regularizer's gradient to the data gradient (True); see ``Optimizer.add_regularizer``.
+    """
+    for optimizer in optimizers_of(network):
+        optimizer.add_regularizer(copy.deepcopy(regularizer), into_gradient=into_gradient)
+
+
+def set_regularization_strength(network, alpha):
+    """Set α of the regularizer every optimizer of ``network`` holds (they must hold one)."""
+    optimizers = optimizers_of(network)
+    if any(optimizer.regularizer is None for optimizer in optimizers):
+        raise RuntimeError(
+            "set_regularization_strength: the network's optimizers have no regularizer; "
+            "add one with set_regularizer(network, L2Regularizer(alpha)) first"
+        )
+    for optimizer in optimizers:
+        optimizer.regularizer.alpha = alpha
+
+
+def set_keep_probability(network, probability):
+    """Set the keep probability p of every Dropout layer of ``network``."""
+    dropouts = [layer for layer in network.layers if isinstance(layer, Dropout)]
+    if not dropouts:
+        raise RuntimeError("set_keep_probability: the network has no Dropout layer")
+    for layer in dropouts:
+        layer.probability = probability

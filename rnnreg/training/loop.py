@@ -1,0 +1,244 @@
+"""``fit``: epochs of mini-batch training on top of ``NeuralNetwork``, with validation, callbacks and records."""
+
+import contextlib
+import time
+
+import numpy as np
+
+from rnnreg.layers.rnn import RecurrentLayer
+from rnnreg.network import stop_message
+from rnnreg.optim.loss import CrossEntropyLoss
+from rnnreg.training.callbacks import EarlyStopping, ProgressBar, TrainingState, as_callback
+from rnnreg.training.clipping import clip_by_global_norm
+from rnnreg.training.history import History
+from rnnreg.training.metrics import accuracy
+from rnnreg.validation import check_positive_int, check_positive_number
+
+
+def fit(
+    network,
+    epochs=1,
+    *,
+    steps_per_epoch=None,
+    callbacks=(),
+    recorders=(),
+    early_stopping=None,
+    clip_norm=None,
+    truncation=None,
+    metric="auto",
+    progress=False,
+):
+    """Train ``network`` for ``epochs`` epochs of mini-batches and return a :class:`History`.
+
+    Every step takes the next batch of ``network.data_layer``, runs forward and backward, optionally clips
+    the gradients, updates every layer and appends the loss to ``network.loss`` (exactly what
+    ``NeuralNetwork.train`` does, plus the records). After each epoch the training and validation sets
+    are evaluated in the test phase.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+        With ``data_layer`` and ``loss_layer`` set.
+    epochs : int
+        Passes over the training set.
+    steps_per_epoch : int, optional
+        Batches per epoch; by default ``data_layer.batches_per_epoch``.
+    callbacks : sequence
+        Callback objects or functions of the :class:`TrainingState`, run at the end of every step (and at
+        the hooks they define). A callback may change hyper-parameters for the next step or stop training.
+    recorders : sequence
+        Objects with ``start(network)`` and ``record(step, network)`` (``rnnreg.training.recorders``).
+    early_stopping : int or EarlyStopping, optional
+        Patience in epochs (or a configured :class:`EarlyStopping`): stop when the validation loss has
+        not improved for that long and restore the best weights.
+    clip_norm : float, optional
+        Clip the gradients of each step to this global norm (see ``clip_by_global_norm``).
+    truncation : int, optional
+        Truncated back-propagation through time for sequence batches (N, T, D): the batch is cut into
+        chunks of ``truncation`` steps along time; the recurrent layers carry their state from chunk to
+        chunk (starting from zeros for every batch) and back-propagate within a chunk only. With sequence
+        targets (N, T, K) every chunk is one update; with one target per sequence only the last chunk is.
+        ``truncation >= T`` is full back-propagation through time.
+    metric : callable, "auto" or None
+        ``metric(prediction, labels)`` for the accuracies; "auto" uses ``accuracy`` with
+        ``CrossEntropyLoss`` and no metric otherwise (use ``binary_accuracy`` for sigmoid outputs).
+    progress : bool
+        Show a progress bar (tqdm); off by default.
+
+    Returns
+    -------
+    History
+    """
+    plan = _Plan(network, epochs, steps_per_epoch, clip_norm, truncation, metric)
+    history = History()
+    state = TrainingState(network, history, plan.epochs, plan.steps_per_epoch)
+    hooks = [as_callback(callback) for callback in callbacks]
+    if early_stopping is not None:
+        hooks.append(early_stopping if isinstance(early_stopping, EarlyStopping) else EarlyStopping(early_stopping))
+    if progress:
+        hooks.append(ProgressBar())
+    for recorder in recorders:
+        recorder.start(network)
+    for hook in hooks:
+        hook.on_train_begin(state)
+    started = time.perf_counter()
+    try:
+        with _carried_states(network, plan.truncation):
+            _run_epochs(plan, state, hooks, recorders, started)
+    finally:
+        network.phase = "train"
+        for hook in hooks:
+            hook.on_train_end(state)
+    history.stop_reason = state.stop_reason
+    return history
+
+
+def evaluate(network, inputs, labels, metric=accuracy):
+    """Loss per sample and metric of ``network`` on a whole set, in the test phase.
+
+    Returns ``(loss, metric_value)``; the loss is the data loss divided by the number of samples N, the
+    metric is None when ``metric`` is None. Leaves the network in the test phase.
+    """
+    prediction = network.test(inputs)
+    loss = float(network.loss_layer.forward(prediction, labels)) / len(inputs)
+    return loss, (None if metric is None else metric(prediction, labels))
+
+
+class _Plan:
+    """The validated arguments of one ``fit`` call."""
+
+    def __init__(self, network, epochs, steps_per_epoch, clip_norm, truncation, metric):
+        if network.data_layer is None or network.loss_layer is None:
+            raise RuntimeError("fit needs network.data_layer and network.loss_layer to be set first")
+        self.network = network
+        self.epochs = check_positive_int("fit epochs", epochs)
+        if steps_per_epoch is None:
+            steps_per_epoch = getattr(network.data_layer, "batches_per_epoch", None)
+            if steps_per_epoch is None:
+                raise ValueError("fit needs steps_per_epoch: the data layer has no batches_per_epoch")
+        self.steps_per_epoch = check_positive_int("fit steps_per_epoch", steps_per_epoch)
+        self.clip_norm = None if clip_norm is None else check_positive_number("fit clip_norm", clip_norm)
+        self.truncation = None if truncation is None else check_positive_int("fit truncation", truncation)
+        if metric == "auto":
+            metric = accuracy if isinstance(network.loss_layer, CrossEntropyLoss) else None
+        if metric is not None and not callable(metric):
+            raise TypeError(f"fit metric must be a function of (prediction, labels), 'auto' or None, got {metric!r}")
+        self.metric = metric
+
+
+def _run_epochs(plan, state, hooks, recorders, started):
+    network, history = plan.network, state.history
+    for epoch in range(plan.epochs):
+        state.epoch = epoch
+        epoch_loss, epoch_samples = 0.0, 0
+        for _ in range(plan.steps_per_epoch):
+            inputs, labels = network.data_layer.next()
+            for chunk_inputs, chunk_labels in _chunks(network, inputs, labels, plan.truncation):
+                gradient_norm = _step(plan, state, chunk_inputs, chunk_labels)
+                history.add_step(
+                    step=state.step, epoch=epoch, data_loss=network.data_loss,
+                    regularization_loss=network.regularization_loss, loss=network.loss[-1],
+                    learning_rate=_learning_rate(network), gradient_norm=gradient_norm,
+                    elapsed=time.perf_counter() - started,
+                )
+                for recorder in recorders:
+                    recorder.record(state.step, network)
+                for hook in hooks:
+                    hook.on_step_end(state)
+            epoch_loss += network.data_loss
+            epoch_samples += len(inputs)
+            if state.stop_requested:
+                break
+        _end_epoch(plan, state, epoch_loss / max(epoch_samples, 1), started)
+        for hook in hooks:
+            hook.on_epoch_end(state)
+        if state.stop_requested:
+            return
+
+
+def _step(plan, state, inputs, labels):
+    """One update; returns the global gradient norm before clipping."""
+    network = plan.network
+    state.step = len(network.loss)
+    norms = []
+
+    def clip(net):
+        norms.append(clip_by_global_norm(net, plan.clip_norm))
+
+    with stop_message(f"training stopped at epoch {state.epoch + 1}, step {state.step}"):
+        network.train_step(inputs, labels, before_update=clip)
+    return norms[0]
+
+
+def _end_epoch(plan, state, running_train_loss, started):
+    """Evaluate the training and validation sets in the test phase and add the epoch's row."""
+    network, data = plan.network, plan.network.data_layer
+    train_loss, train_accuracy = running_train_loss, None
+    if _has_rows(getattr(data, "get_train_set", None)):
+        train_loss, train_accuracy = evaluate(network, *data.get_train_set(), plan.metric)
+    validation_loss = validation_accuracy = None
+    if _has_rows(getattr(data, "get_validation_set", None)):
+        validation_loss, validation_accuracy = evaluate(network, *data.get_validation_set(), plan.metric)
+    network.phase = "train"
+    state.history.add_epoch(
+        epoch=state.epoch, step=state.step, train_loss=train_loss, train_accuracy=train_accuracy,
+        validation_loss=validation_loss, validation_accuracy=validation_accuracy,
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def _has_rows(getter):
+    return getter is not None and len(getter()[0]) > 0
+
+
+def _learning_rate(network):
+    for layer in network.trainable_layers():
+        for optimizer in layer.optimizers.values():
+            return optimizer.learning_rate
+    return network.optimizer.learning_rate
+
+
+def _chunks(network, inputs, labels, truncation):
+    """Yield the (inputs, labels) pieces that make one update each (see ``fit``'s ``truncation``)."""
+    if truncation is None:
+        yield inputs, labels
+        return
+    inputs, labels = np.asarray(inputs), np.asarray(labels)
+    if inputs.ndim not in (2, 3):
+        raise ValueError(f"fit truncation needs sequence batches (batch, time, features), got shape {inputs.shape}")
+    time_axis = inputs.ndim - 2
+    length = inputs.shape[time_axis]
+    sequence_targets = labels.ndim == inputs.ndim and labels.shape[: time_axis + 1] == inputs.shape[: time_axis + 1]
+    for layer in network.layers:
+        if isinstance(layer, RecurrentLayer):
+            layer.reset_state()
+    starts = range(0, length, truncation)
+    for start in starts:
+        window = slice(start, start + truncation)
+        chunk = inputs[:, window] if time_axis == 1 else inputs[window]
+        if sequence_targets:
+            yield chunk, (labels[:, window] if time_axis == 1 else labels[window])
+        elif start + truncation >= length:
+            yield chunk, labels
+        else:
+            _carry_forward(network, chunk)
+
+
+def _carry_forward(network, chunk):
+    """Run a chunk forward only, so the recurrent layers carry its final state into the next chunk."""
+    for layer in network.layers:
+        chunk = layer.forward(chunk)
+
+
+@contextlib.contextmanager
+def _carried_states(network, truncation):
+    """With truncation, recurrent layers memorize from chunk to chunk; their setting is restored after."""
+    recurrent = [layer for layer in network.layers if isinstance(layer, RecurrentLayer)] if truncation else []
+    settings = [layer.memorize for layer in recurrent]
+    for layer in recurrent:
+        layer.memorize = True
+    try:
+        yield
+    finally:
+        for layer, memorize in zip(recurrent, settings, strict=True):
+            layer.memorize = memorize
