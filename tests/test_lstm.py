@@ -50,9 +50,11 @@ def test_construction_gives_uniform_weights_of_the_documented_shapes():
 
 def test_config_and_repr_include_memorize():
     layer = LSTM(D, H, K, memorize=True)
-    assert layer.config() == {"input_size": D, "hidden_size": H, "output_size": K, "memorize": True}
+    assert layer.config() == {
+        "input_size": D, "hidden_size": H, "output_size": K, "memorize": True, "forget_bias": 0.0
+    }
     assert LSTM(**layer.config()).memorize is True
-    assert repr(layer) == "LSTM(input_size=3, hidden_size=5, output_size=2, memorize=True)"
+    assert repr(layer) == "LSTM(input_size=3, hidden_size=5, output_size=2, memorize=True, forget_bias=0.0)"
 
 
 def test_initialize_treats_all_four_gates_as_one_fully_connected_block():
@@ -425,3 +427,21 @@ def test_error_tensor_must_match_the_output_shape():
     layer.forward(np.zeros((2, 4, D)))
     with pytest.raises(ValueError, match=re.escape("LSTM expected error_tensor of shape (2, 4, 2), got (4, 2)")):
         layer.backward(np.zeros((4, K)))
+
+
+def test_forget_bias_is_added_to_the_forget_gate_bias_only():
+    from rnnreg import Constant
+
+    layer = LSTM(D, H, K, forget_bias=2.0)
+    layer.initialize(Constant(0.5), Constant(0.1))
+    np.testing.assert_array_equal(layer.weights[-1, :H], 2.1)
+    np.testing.assert_array_equal(layer.weights[-1, H:], 0.1)
+    np.testing.assert_array_equal(layer.weights[:-1], 0.5)
+    assert layer.config()["forget_bias"] == 2.0
+    fresh = LSTM(D, H, K, forget_bias=2.0)
+    assert np.all(fresh.weights[-1, :H] >= 2.0)
+
+
+def test_forget_bias_must_be_finite():
+    with pytest.raises(ValueError, match="LSTM forget_bias must be a finite number"):
+        LSTM(D, H, K, forget_bias=float("inf"))

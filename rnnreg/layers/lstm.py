@@ -4,6 +4,7 @@ import numpy as np
 
 from rnnreg.layers.activations import sigmoid
 from rnnreg.layers.rnn import RecurrentLayer, _read_only_view
+from rnnreg.validation import check_finite_number
 
 GATE_NAMES = ("forget", "input", "candidate", "output")
 
@@ -38,6 +39,12 @@ class LSTM(RecurrentLayer):
         K, outputs per time step; each lies in (0, 1).
     memorize : bool, optional
         Keyword-only: initial value of the ``memorize`` property (False).
+    forget_bias : float, optional
+        Keyword-only, 0 by default (the exercise's LSTM). Added to the forget gate's bias whenever the
+        weights are set up (construction and ``initialize``). A positive value (1 to 3) starts the cell
+        remembering, f = σ(b) close to 1, so gradients reach far back from the first step on; without it
+        f ≈ 0.5 and the cell forgets (and its gradient shrinks) by half per step until training opens it
+        (Gers, Schmidhuber and Cummins, 2000; Jozefowicz, Zaremba and Sutskever, 2015).
 
     Attributes
     ----------
@@ -77,10 +84,23 @@ class LSTM(RecurrentLayer):
     buffer_names = ("hidden_state", "cell_state")
     gate_count = 4
 
-    def __init__(self, input_size, hidden_size, output_size, *, memorize=False):
+    def __init__(self, input_size, hidden_size, output_size, *, memorize=False, forget_bias=0.0):
+        self.forget_bias = check_finite_number("LSTM forget_bias", forget_bias)
         super().__init__(input_size, hidden_size, output_size, memorize=memorize)
+        self._add_forget_bias()
         self.cell_states = None
         self.gate_activations = None
+
+    def initialize(self, weights_initializer, bias_initializer):
+        """As FullyConnected layers would (see ``RecurrentLayer.initialize``), then add ``forget_bias``."""
+        super().initialize(weights_initializer, bias_initializer)
+        self._add_forget_bias()
+
+    def config(self):
+        return {**super().config(), "forget_bias": self.forget_bias}
+
+    def _add_forget_bias(self):
+        self.weights[-1, : self.hidden_size] += self.forget_bias
 
     def _forward_steps(self, projected, recurrent, initial_states):
         T, N, G = projected.shape
