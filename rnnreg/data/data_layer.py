@@ -4,6 +4,10 @@ The network only needs ``data_layer.next() -> (input_tensor, label_tensor)``; th
 ``get_test_set() -> (inputs, one-hot labels)``. ``ArrayDataLayer`` serves both from arrays held in memory, and
 ``iris_data_layer`` / ``digits_data_layer`` build one from the data sets shipped with rnnreg.
 
+Class labels are served one-hot (the default, ``label_type="classes"``). Regression and sequence targets, such
+as the next value of a wave (N, T, K) or the answer read at a sequence's last step (N, K), are served as they
+are with ``label_type="values"``; ``sequence_data_layer`` builds such a layer for recurrent nets.
+
 Randomness (the split and the order of each epoch) comes from NumPy's global state unless an explicit
 ``np.random.Generator`` is passed as ``rng``, so ``np.random.seed(n)`` before building the layer makes every
 batch reproducible.
@@ -13,6 +17,8 @@ import numpy as np
 
 from rnnreg.data.datasets import class_indices, load_digits, load_iris, one_hot
 from rnnreg.validation import as_float_array, check_bool, check_fraction, check_positive_int, describe_shape
+
+LABEL_TYPES = ("classes", "values")
 
 
 def _check_rng(rng):
@@ -35,9 +41,14 @@ class ArrayDataLayer:
     """Serve shuffled mini-batches from arrays, with a fixed train / validation / test split.
 
     The split is drawn once, in the constructor: a random ``test_fraction`` of the samples becomes the test
-    set, a random ``validation_fraction`` the validation set, the rest the training set. With
-    ``stratify=True`` (default) this is done class by class, so every split has about the same class
+    set, a random ``validation_fraction`` the validation set, the rest the training set. For class labels
+    this is done class by class by default (``stratify``), so every split has about the same class
     proportions as the whole data set (fractions are rounded per class, half up).
+
+    The labels are either class labels, served one-hot (``label_type="classes"``, the default), or real
+    values of any shape per sample, served unchanged (``label_type="values"``): regression targets (N, K),
+    sequence targets (N, T, K) for a many-to-many recurrent net, or (N, K) targets read at the last step of
+    a sequence (after ``LastTimeStep``). Values cannot be stratified; the split is then drawn over all samples.
 
     ``next()`` walks through the training set in a new random order each epoch (``shuffle=True``) and wraps
     around: after the last batch of an epoch the next call starts the next epoch. When the training set size
@@ -51,18 +62,22 @@ class ArrayDataLayer:
     inputs : array_like, shape (N, ...)
         One sample per row along the first axis, any shape after it: (N, D) features, (N, C, Y, X) images
         for Conv layers, (N, T, D) sequences. Integer inputs are converted to float64; the data are copied.
-    labels : array_like, shape (N,) or (N, K)
-        Integer class indices 0..K-1, or one-hot rows.
+    labels : array_like, shape (N,) or (N, K) for classes; shape (N, ...) for values
+        With ``label_type="classes"``: integer class indices 0..K-1, or one-hot rows. With
+        ``label_type="values"``: any finite numbers, one entry (of any shape) per sample; they are copied
+        as float64 and served as they are.
     batch_size : int
         Samples per batch served by ``next()``.
     validation_fraction, test_fraction : float in [0, 1)
         Parts of the data held out; together less than 1. Default: no validation set, 20 % test set.
     num_classes : int, optional
         K; inferred from the labels when omitted (the largest label + 1, or the width of one-hot labels).
+        Only for class labels: with ``label_type="values"`` it must stay None.
     shuffle : bool
         Reshuffle the training set at the start of every epoch (default). False serves it in a fixed order.
-    stratify : bool
-        Split class by class (default) rather than over all samples at once.
+    stratify : bool, optional
+        True: split class by class; False: split over all samples at once. None (default) stratifies
+        exactly when the labels are classes. True with ``label_type="values"`` raises ValueError.
     standardize : bool
         Subtract the training set's mean and divide by its standard deviation, per input position, in every
         split. Only training samples are used to compute them (anything else leaks the test set into
@@ -71,11 +86,17 @@ class ArrayDataLayer:
         Skip the smaller last batch of each epoch (see above).
     rng : numpy.random.Generator, optional
         Source of randomness; by default NumPy's global state.
+    label_type : {"classes", "values"}
+        "classes" (default): class labels, served one-hot (B, K). "values": real-valued targets, served
+        unchanged (B, ...). Only the inputs are ever standardised, never the targets.
 
     Attributes
     ----------
     batch_size : int
-    num_classes : int
+    label_type : str
+        "classes" or "values", as given.
+    num_classes : int or None
+        K for class labels; None for values.
     epoch : int
         Completed passes over the training set; it goes up when ``next()`` returns an epoch's last batch.
     iteration : int
@@ -87,7 +108,8 @@ class ArrayDataLayer:
     ------
     ``next()`` returns inputs (B, ...) and one-hot labels (B, K) of float64, B = ``batch_size`` (smaller for
     the last batch of an epoch unless ``drop_last``). The ``get_*_set()`` methods return (N_split, ...) and
-    (N_split, K); an empty split gives arrays with 0 rows.
+    (N_split, K); an empty split gives arrays with 0 rows. With ``label_type="values"`` the labels keep the
+    shape each sample had: (B, ...) from ``next()`` and (N_split, ...) from ``get_*_set()``.
     """
 
     def __init__(
@@ -100,10 +122,11 @@ class ArrayDataLayer:
         test_fraction=0.2,
         num_classes=None,
         shuffle=True,
-        stratify=True,
+        stratify=None,
         standardize=False,
         drop_last=False,
         rng=None,
+        label_type="classes",
     ):
         self.batch_size = check_positive_int("ArrayDataLayer batch_size", batch_size)
         validation_fraction = check_fraction(
@@ -119,7 +142,8 @@ class ArrayDataLayer:
                 f"to train on), got {validation_fraction!r} + {test_fraction!r} = {total!r}"
             )
         self.shuffle = check_bool("ArrayDataLayer shuffle", shuffle)
-        stratify = check_bool("ArrayDataLayer stratify", stratify)
+        self.label_type = _check_label_type(label_type)
+        stratify = self._check_stratify(stratify, num_classes)
         standardize = check_bool("ArrayDataLayer standardize", standardize)
         self.drop_last = check_bool("ArrayDataLayer drop_last", drop_last)
         self._random = _check_rng(rng)
@@ -132,7 +156,12 @@ class ArrayDataLayer:
             )
         if not np.all(np.isfinite(inputs)):
             raise ValueError("ArrayDataLayer inputs must be finite, got NaN or infinity")
-        label_indices, self.num_classes = self._class_labels(labels, num_classes)
+        if self.label_type == "classes":
+            label_indices, self.num_classes = self._class_labels(labels, num_classes)
+            served_labels = None  # one-hot rows, made below
+        else:
+            served_labels, self.num_classes = self._value_labels(labels), None
+            label_indices = np.zeros(served_labels.shape[0], dtype=np.int64)  # one group: nothing to stratify by
         if label_indices.shape[0] != inputs.shape[0]:
             raise ValueError(
                 f"ArrayDataLayer inputs and labels must have the same number of samples, got {inputs.shape[0]} "
@@ -158,9 +187,10 @@ class ArrayDataLayer:
             self.feature_mean = inputs[train].mean(axis=0)
             spread = inputs[train].std(axis=0)
             self.feature_std = np.where(spread > 0, spread, 1.0)
-        encoded = one_hot(label_indices, self.num_classes)
+        if served_labels is None:
+            served_labels = one_hot(label_indices, self.num_classes)
         self._sets = {
-            name: (self.transform(inputs[indices]), encoded[indices])
+            name: (self.transform(inputs[indices]), served_labels[indices])
             for name, indices in (("train", train), ("validation", validation), ("test", test))
         }
 
@@ -169,11 +199,53 @@ class ArrayDataLayer:
         self._order = None  # the current epoch's order of training samples, drawn when the epoch starts
         self._position = 0
 
+    def _check_stratify(self, stratify, num_classes):
+        """Resolve ``stratify`` (None: stratify class labels only) and reject what values cannot do."""
+        if self.label_type == "values":
+            if num_classes is not None:
+                raise ValueError(
+                    f"ArrayDataLayer num_classes must be None with label_type='values' (real-valued targets have "
+                    f"no classes), got {num_classes!r}"
+                )
+            if stratify is not None and check_bool("ArrayDataLayer stratify", stratify):
+                raise ValueError(
+                    "ArrayDataLayer stratify=True needs class labels, got label_type='values' (real-valued "
+                    "targets have no classes to stratify by); leave stratify unset or pass stratify=False"
+                )
+            return False
+        return True if stratify is None else check_bool("ArrayDataLayer stratify", stratify)
+
+    @staticmethod
+    def _value_labels(labels):
+        """Return real-valued targets (N, ...) as a new float64 array, checked to be finite and non-empty."""
+        array = np.asarray(labels)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(
+                f"ArrayDataLayer labels with label_type='values' must be a numeric array, got dtype {array.dtype}"
+            )
+        if array.ndim == 0:
+            raise ValueError(
+                "ArrayDataLayer labels with label_type='values' must have shape (N, ...) with one entry per "
+                f"sample, got a scalar {labels!r}"
+            )
+        if array.shape[0] == 0:
+            raise ValueError("ArrayDataLayer needs at least one sample, got empty labels")
+        array = np.array(array, dtype=np.float64)  # a copy: the caller's array stays theirs
+        if not np.all(np.isfinite(array)):
+            raise ValueError("ArrayDataLayer labels with label_type='values' must be finite, got NaN or infinity")
+        return array
+
     def _class_labels(self, labels, num_classes):
         """Return (class indices of shape (N,), K) from integer or one-hot labels, checked against K."""
         if num_classes is not None:
             num_classes = check_positive_int("ArrayDataLayer num_classes", num_classes)
         array = np.asarray(labels)
+        if array.ndim > 2:
+            raise ValueError(
+                f"ArrayDataLayer labels must have shape (N,) (class indices) or (N, K) (one-hot), got shape "
+                f"{describe_shape(array.shape)}; for real-valued targets such as sequences pass "
+                "label_type='values'"
+            )
         if array.ndim == 2:
             if (
                 array.dtype.kind not in "biuf"
@@ -181,7 +253,8 @@ class ArrayDataLayer:
                 or not np.all(array.sum(axis=1) == 1)
             ):
                 raise ValueError(
-                    "ArrayDataLayer labels of shape (N, K) must be one-hot: zeros with a single 1 in each row"
+                    "ArrayDataLayer labels of shape (N, K) must be one-hot: zeros with a single 1 in each row "
+                    "(for real-valued targets pass label_type='values')"
                 )
             if num_classes is not None and num_classes != array.shape[1]:
                 raise ValueError(
@@ -229,7 +302,10 @@ class ArrayDataLayer:
         return size // self.batch_size if self.drop_last else -(-size // self.batch_size)
 
     def next(self):
-        """Return the next training batch ``(inputs (B, ...), one-hot labels (B, K))`` as new arrays."""
+        """Return the next training batch ``(inputs (B, ...), labels)`` as new arrays.
+
+        The labels are one-hot (B, K) for classes, or the targets (B, ...) unchanged for values.
+        """
         inputs, labels = self._sets["train"]
         size = inputs.shape[0]
         if self._order is None:
@@ -245,15 +321,18 @@ class ArrayDataLayer:
         return inputs[chosen], labels[chosen]
 
     def get_train_set(self):
-        """All training samples ``(inputs, one-hot labels)`` in their original order (new arrays)."""
+        """All training samples ``(inputs, labels)`` in their original order (new arrays).
+
+        Labels are one-hot for classes, the targets unchanged for values (as from ``next()``).
+        """
         return self._copy("train")
 
     def get_validation_set(self):
-        """The validation samples ``(inputs, one-hot labels)``; 0 rows when ``validation_fraction`` is 0."""
+        """The validation samples ``(inputs, labels)``; 0 rows when ``validation_fraction`` is 0."""
         return self._copy("validation")
 
     def get_test_set(self):
-        """The test samples ``(inputs, one-hot labels)``; the same on every call (new arrays each time)."""
+        """The test samples ``(inputs, labels)``; the same on every call (new arrays each time)."""
         return self._copy("test")
 
     def _copy(self, name):
@@ -276,11 +355,21 @@ class ArrayDataLayer:
         return (array - self.feature_mean) / self.feature_std
 
     def __repr__(self):
+        labels = f"num_classes={self.num_classes}" if self.label_type == "classes" else "label_type='values'"
         return (
             f"{type(self).__name__}(train={self.train_indices.size}, validation={self.validation_indices.size}, "
-            f"test={self.test_indices.size}, batch_size={self.batch_size}, num_classes={self.num_classes}, "
-            f"epoch={self.epoch})"
+            f"test={self.test_indices.size}, batch_size={self.batch_size}, {labels}, epoch={self.epoch})"
         )
+
+
+def _check_label_type(label_type):
+    if not isinstance(label_type, str):
+        raise TypeError(
+            f"ArrayDataLayer label_type must be 'classes' or 'values', got {label_type!r} ({type(label_type).__name__})"
+        )
+    if label_type not in LABEL_TYPES:
+        raise ValueError(f"ArrayDataLayer label_type must be 'classes' or 'values', got {label_type!r}")
+    return label_type
 
 
 def iris_data_layer(batch_size=30, *, standardize=True, **options):
@@ -307,3 +396,50 @@ def digits_data_layer(batch_size=64, *, flatten=False, **options):
     images /= 16.0
     inputs = images.reshape(-1, 64) if flatten else images[:, np.newaxis, :, :]
     return ArrayDataLayer(inputs, labels, batch_size, num_classes=10, **options)
+
+
+def sequence_data_layer(inputs, targets, batch_size=32, **options):
+    """A data layer over sequences for RNN and LSTM, serving real-valued targets unchanged.
+
+    Short for ``ArrayDataLayer(inputs, targets, batch_size, label_type="values", **options)`` with a check
+    that the inputs are sequences. Use it with the sequence tasks of ``rnnreg.data.generators``:
+
+    >>> from rnnreg.data import noisy_sine, sequence_data_layer
+    >>> inputs, targets = noisy_sine(200, 40, rng=0)          # (200, 40, 1), (200, 40, 1)
+    >>> data = sequence_data_layer(inputs, targets, batch_size=20, validation_fraction=0.1)
+    >>> batch_inputs, batch_targets = data.next()               # (20, 40, 1), (20, 40, 1)
+
+    Parameters
+    ----------
+    inputs : array_like, shape (N, T, D)
+        N sequences of T steps with D features each.
+    targets : array_like, shape (N, ...)
+        One target per sequence, such as (N, T, K) for an output at every step (many-to-many) or (N, K) for
+        the output at the last step (many-to-one, after ``LastTimeStep``).
+    batch_size : int
+        Sequences per batch served by ``next()``.
+    **options
+        The other keyword arguments of ``ArrayDataLayer``: validation_fraction, test_fraction, shuffle,
+        standardize, drop_last, rng (``stratify`` may only be False; ``label_type`` is always "values").
+
+    Returns
+    -------
+    ArrayDataLayer
+        With ``label_type="values"`` and ``num_classes=None``.
+
+    Shapes
+    ------
+    ``next()`` returns inputs (B, T, D) and targets (B, ...) as given per sequence.
+    """
+    if "label_type" in options:
+        raise TypeError(
+            "sequence_data_layer serves targets as values; it takes no label_type, got "
+            f"label_type={options['label_type']!r} (use ArrayDataLayer for class labels)"
+        )
+    shape = np.shape(inputs)
+    if len(shape) != 3:
+        raise ValueError(
+            "sequence_data_layer inputs must have shape (N, T, D) (sequences, time steps, features), got shape "
+            f"{describe_shape(shape)}; for one feature per step use inputs[..., None]"
+        )
+    return ArrayDataLayer(inputs, targets, batch_size, label_type="values", **options)
