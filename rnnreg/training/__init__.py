@@ -15,20 +15,39 @@ from rnnreg.training.hyperparameters import (
     set_regularizer,
 )
 from rnnreg.training.loop import evaluate, fit
-from rnnreg.training.metrics import accuracy, binary_accuracy
+from rnnreg.training.metrics import accuracy, binary_accuracy, r_squared
+from rnnreg.training.recorders import (
+    BatchNormRecorder,
+    BoundedSeries,
+    DropoutMaskRecorder,
+    Recorder,
+    RecurrentRecorder,
+    SparsityRecorder,
+    WeightNormRecorder,
+    WeightSnapshotRecorder,
+)
 
 __all__ = [
+    "BatchNormRecorder",
+    "BoundedSeries",
     "Callback",
+    "DropoutMaskRecorder",
     "EarlyStopping",
     "History",
     "ProgressBar",
+    "Recorder",
+    "RecurrentRecorder",
+    "SparsityRecorder",
     "TrainingState",
+    "WeightNormRecorder",
+    "WeightSnapshotRecorder",
     "accuracy",
     "binary_accuracy",
     "clip_by_global_norm",
     "evaluate",
     "fit",
     "global_gradient_norm",
+    "r_squared",
     "set_keep_probability",
     "set_learning_rate",
     "set_regularization_strength",

@@ -19,3 +19,13 @@ def binary_accuracy(prediction, labels, threshold=0.5):
     """
     prediction, labels = np.asarray(prediction), np.asarray(labels)
     return float(np.mean((prediction > threshold) == (labels > threshold)))
+
+
+def r_squared(prediction, targets):
+    """Coefficient of determination R² = 1 − Σ(ŷ − y)² / Σ(y − ȳ)², for value targets.
+
+    1 is a perfect fit; 0 is no better than always answering the mean of the targets; it can be negative.
+    Shapes: any matching shapes; every element counts.
+    """
+    prediction, targets = np.asarray(prediction), np.asarray(targets)
+    return float(1 - np.sum((prediction - targets) ** 2) / np.sum((targets - targets.mean()) ** 2))
