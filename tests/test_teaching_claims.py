@@ -122,7 +122,7 @@ def gradient_norms_through_time(layer, delay=40):
 def test_elman_gradient_vanishes_through_time_much_faster_than_the_lstms():
     np.random.seed(0)
     elman = gradient_norms_through_time(RNN(2, 16, 1))
-    lstm = gradient_norms_through_time(LSTM(2, 16, 1, forget_bias=3.0))
+    lstm = gradient_norms_through_time(LSTM(2, 16, 1, forget_bias=5.0))
     assert elman < 1e-2
     assert lstm > 100 * elman
 
@@ -145,5 +145,6 @@ def test_elman_remembers_over_a_short_delay():
 
 
 def test_lstm_solves_the_memory_task_at_a_delay_where_elman_fails():
-    assert memory_task_score(RNN(2, 16, 1), delay=40) < 0.3
-    assert memory_task_score(LSTM(2, 16, 1, forget_bias=3.0), delay=40) > 0.9
+    # Equal hidden size and training budget; the LSTM's cell starts out remembering (forget_bias).
+    assert memory_task_score(RNN(2, 16, 1), delay=60) < 0.3
+    assert memory_task_score(LSTM(2, 16, 1, forget_bias=5.0), delay=60) > 0.9

@@ -326,7 +326,7 @@ def delayed_recall(num_sequences, delay, *, noise=1.0, rng=None):
     An Elman RNN must carry the number through ``delay`` tanh steps that every distractor kicks, and the
     gradient that would teach it to do so vanishes on the way; it fails as the delay grows (its answer
     drifts to the mean, an R² near 0). The LSTM's cell state holds the number while its input gate stays
-    shut, and succeeds at delays where the Elman RNN has failed (with ``LSTM(..., forget_bias=3.0)`` the
+    shut, and succeeds at delays where the Elman RNN has failed (with ``LSTM(..., forget_bias=5.0)`` the
     cell starts out remembering; see ``LSTM``). Remembering an analogue value is what makes the contrast
     sharp: a single bit can be kept by a saturated Elman unit much longer.
 
