@@ -3,7 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: lab test lint install clean
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
+
+.PHONY: lab test lint install notebooks figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +27,18 @@ lab: $(VENV)/.installed-lab
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
+# The unit, gradient, property and widget tests, then every notebook under nbval in strict mode.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests notebooks $(NBVAL)
+
+# Re-run every lesson and store its outputs (and widget state), after changing a lesson or the library.
+notebooks: $(VENV)/.installed-lab,test
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.store_widget_state=True notebooks/*.ipynb
+
+# Redraw every figure the README shows, from the library.
+figures: $(VENV)/.installed-test
+	$(BIN)/python figures/make_figures.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
