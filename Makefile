@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 
-.PHONY: lab test lint install notebooks figures clean
+.PHONY: lab test lint install notebooks figures bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,4 +41,16 @@ figures: $(VENV)/.installed-test
 	$(BIN)/python figures/make_figures.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+
+# Speed against PyTorch on the CPU. Only this target installs PyTorch, into its own .venv-bench.
+BENCH_VENV := .venv-bench
+
+$(BENCH_VENV)/.installed: pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[bench]"
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/bench_torch.py
