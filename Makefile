@@ -53,4 +53,5 @@ $(BENCH_VENV)/.installed: pyproject.toml
 	touch $@
 
 bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m pytest -q -p no:cacheprovider benchmarks/test_torch_twin.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_torch.py
