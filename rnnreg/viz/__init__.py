@@ -1,0 +1,53 @@
+"""Figures for the lessons: arrays, histories and recorders in, a projector-ready matplotlib Figure out.
+
+Every function draws into a new figure (10 inches wide, fonts of 12 pt or more, the colour-blind-safe
+palette of :mod:`rnnreg.viz.style`) or, with ``ax=`` / ``axes=``, into Axes the caller owns (cleared first, so
+a dashboard can redraw them again and again), and returns the Figure. Nothing here trains, uses pyplot's
+figure manager or changes matplotlib's global settings.
+
+>>> from rnnreg.viz import plot_train_validation, plot_weight_histograms
+>>> plot_train_validation(history)                               # per-epoch train vs validation accuracy
+>>> plot_weight_histograms({"L1": w_l1, "L2": w_l2})            # title: which one has the most near-zero weights
+"""
+
+from rnnreg.viz.batch_norm import plot_batch_norm_statistics, plot_channel_statistics
+from rnnreg.viz.boundaries import plot_decision_boundary
+from rnnreg.viz.curves import plot_comparison_curves, plot_loss_curves, plot_train_validation
+from rnnreg.viz.dropout import plot_dropout_mask, plot_phase_activations
+from rnnreg.viz.recurrent import (
+    plot_gate_activations,
+    plot_gradient_norms,
+    plot_hidden_states,
+    plot_sequence_predictions,
+)
+from rnnreg.viz.style import COLORS, DIVERGING_CMAP, SEQUENTIAL_CMAP, new_figure, projector_style
+from rnnreg.viz.weights import (
+    plot_sparsity_curves,
+    plot_weight_evolution,
+    plot_weight_histograms,
+    plot_weight_norms,
+)
+
+__all__ = [
+    "COLORS",
+    "DIVERGING_CMAP",
+    "SEQUENTIAL_CMAP",
+    "new_figure",
+    "plot_batch_norm_statistics",
+    "plot_channel_statistics",
+    "plot_comparison_curves",
+    "plot_decision_boundary",
+    "plot_dropout_mask",
+    "plot_gate_activations",
+    "plot_gradient_norms",
+    "plot_hidden_states",
+    "plot_loss_curves",
+    "plot_phase_activations",
+    "plot_sequence_predictions",
+    "plot_sparsity_curves",
+    "plot_train_validation",
+    "plot_weight_evolution",
+    "plot_weight_histograms",
+    "plot_weight_norms",
+    "projector_style",
+]
