@@ -361,3 +361,22 @@ def test_fit_needs_data_and_a_step_count():
     net.data_layer = FixedBatches((np.ones((2, 3)), one_hot([0, 1], 2)))
     with pytest.raises(ValueError, match="steps_per_epoch"):
         fit(net)
+
+
+def test_evaluation_during_truncated_training_starts_from_zero_states():
+    from rnnreg import LastTimeStep
+
+    np.random.seed(0)
+    inputs, targets = np.random.rand(40, 12, 2), np.random.rand(40, 1)
+    net = NeuralNetwork(Sgd(0.05), Xavier(), Constant(0.0))
+    net.data_layer = ArrayDataLayer(inputs, targets, 8, label_type="values", validation_fraction=0.25,
+                                    test_fraction=0.0)
+    net.loss_layer = L2Loss()
+    net.append_layer(RNN(2, 5, 1))
+    net.append_layer(LastTimeStep())
+    history = fit(net, epochs=2, truncation=5)  # train batches of 8, a validation set of 10 sequences
+    validation_inputs, validation_targets = net.data_layer.get_validation_set()
+    expected, _ = evaluate(net, validation_inputs, validation_targets, metric=None)
+    net.layers[0].memorize = False
+    plain = L2Loss().forward(net.test(validation_inputs), validation_targets) / len(validation_inputs)
+    assert history.epochs["validation_loss"][-1] == pytest.approx(plain) == pytest.approx(expected)

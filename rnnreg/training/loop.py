@@ -97,9 +97,12 @@ def evaluate(network, inputs, labels, metric=accuracy):
     """Loss per sample and metric of ``network`` on a whole set, in the test phase.
 
     Returns ``(loss, metric_value)``; the loss is the data loss divided by the number of samples N, the
-    metric is None when ``metric`` is None. Leaves the network in the test phase.
+    metric is None when ``metric`` is None. Recurrent layers start from zeros here whatever their
+    ``memorize`` setting (a state carried over from training belongs to other sequences); their carried
+    state is left as it was. Leaves the network in the test phase.
     """
-    prediction = network.test(inputs)
+    with _fresh_recurrent_states(network):
+        prediction = network.test(inputs)
     loss = float(network.loss_layer.forward(prediction, labels)) / len(inputs)
     return loss, (None if metric is None else metric(prediction, labels))
 
@@ -228,6 +231,22 @@ def _carry_forward(network, chunk):
     """Run a chunk forward only, so the recurrent layers carry its final state into the next chunk."""
     for layer in network.layers:
         chunk = layer.forward(chunk)
+
+
+@contextlib.contextmanager
+def _fresh_recurrent_states(network):
+    """Run recurrent layers from zero states for the block; restore their setting and carried state after."""
+    recurrent = [layer for layer in network.layers if isinstance(layer, RecurrentLayer)]
+    saved = [(layer.memorize, {name: getattr(layer, name) for name in layer.buffer_names}) for layer in recurrent]
+    for layer in recurrent:
+        layer.memorize = False
+    try:
+        yield
+    finally:
+        for layer, (memorize, states) in zip(recurrent, saved, strict=True):
+            layer.memorize = memorize
+            for name, value in states.items():
+                setattr(layer, name, value)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,501 @@
+"""Lesson 02, dropout: masks, the 1/p scaling, the identity at test time, and dropout against overfitting.
+
+Pure functions (seeded, plain data out) with dashboards on top:
+
+- ``dropout_phases`` sends one batch of hidden activations (16 digit images through a He-initialised
+  FullyConnected(64, 32) and a ReLU; nothing is trained) through a dropout layer in the train and in the
+  test phase, and averages the train phase over many fresh masks. With inverted dropout (the library's
+  ``Dropout``) that average equals the test-phase output, which is the input itself. ``scaling`` also
+  builds the two non-inverted variants of ``rnnreg.layers.variants.NonInvertedDropout``: the common mistake
+  (no scaling at all, so training sees p·x on average but the test phase passes x) and the original recipe
+  (×p at test time). ``DropoutPhaseDashboard`` shows the mask, the batch in the chosen phase, both phases'
+  histograms and the average against the test output.
+- ``train_with_dropout`` trains FullyConnected(60, 64) → ReLU → Dropout → FullyConnected(64, 2) → SoftMax on
+  ``overfitting_set`` (30 training samples, 60 features of which 4 carry the class) with plain SGD and
+  returns the train and validation accuracy; ``DropoutOverfittingDashboard`` compares a dropout rate with
+  no dropout.
+- ``compare_scaling`` trains that net with each of the three scalings and measures what reaches the output
+  layer in each phase, for the side-by-side table of the lesson.
+
+The exercise's ``Dropout(probability)`` takes p, the fraction of units KEPT; the controls speak of the drop
+rate 1 − p (PyTorch's ``nn.Dropout(p)`` takes the drop rate) and show p next to it.
+"""
+
+import dataclasses
+import functools
+import numbers
+
+import ipywidgets as widgets
+import numpy as np
+
+from rnnreg import Constant, CrossEntropyLoss, Dropout, FullyConnected, He, NeuralNetwork, ReLU, Sgd, SoftMax
+from rnnreg.data import load_digits
+from rnnreg.layers.variants import NonInvertedDropout
+from rnnreg.training import fit
+from rnnreg.viz import COLORS, plot_dropout_mask, plot_phase_activations
+from rnnreg.viz.style import new_figure
+from rnnreg.widgets import controls as ctl
+from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.regularizers import (
+    check_choice,
+    check_steps,
+    compact_png,
+    overfitting_data_layer,
+    read_only,
+    seeded,
+    set_finding,
+    verb,
+)
+
+__all__ = [
+    "DropoutOverfittingDashboard",
+    "DropoutPhaseDashboard",
+    "DropoutRun",
+    "compare_scaling",
+    "dropout_phases",
+    "hidden_activations",
+    "make_dropout",
+    "sweep_rates",
+    "train_with_dropout",
+]
+
+PHASES = ("train", "test")
+SCALINGS = ("inverted", "mistake", "original")
+SCALING_LABELS = {
+    "inverted": "inverted: ÷p while training",
+    "mistake": "no scaling (the mistake)",
+    "original": "×p at test (original)",
+}
+SAMPLES = 16
+UNITS = 32
+REPEATS = 400
+HIDDEN_UNITS = 64
+LEARNING_RATE = 1e-2
+STEPS = 300
+STEPS_PER_EPOCH = 15
+SEEDS = (0, 1, 2, 3, 4)
+
+
+def check_rate(rate):
+    """The drop rate 1 − p as a float in [0, 1); the keep probability p = 1 − rate must stay above 0."""
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not np.isfinite(rate) or not 0 <= rate < 1:
+        raise ValueError(f"dropout rate must be a number in [0, 1) (keep probability 1 − rate > 0), got {rate!r}")
+    return float(rate)
+
+
+def make_dropout(rate, scaling="inverted", rng=None):
+    """The dropout layer for a drop ``rate``: ``Dropout(p)`` or a ``NonInvertedDropout(p, ...)``, p = 1 − rate."""
+    check_choice("scaling", scaling, SCALINGS)
+    probability = ctl.keep_probability(check_rate(rate))
+    if scaling == "inverted":
+        return Dropout(probability, rng=rng)
+    return NonInvertedDropout(probability, scale_at_test=scaling == "original", rng=rng)
+
+
+# --------------------------------------------------------------------------------- masks and phases
+
+
+@functools.lru_cache(maxsize=8)
+def _activations(samples, units, seed):
+    images, _ = load_digits()
+    chosen = np.random.default_rng(seed).permutation(len(images))[:samples]
+    inputs = images[chosen].reshape(samples, -1) / 16.0
+    with seeded(seed):
+        layer = FullyConnected(inputs.shape[1], units)
+        layer.initialize(He(), Constant(0.0))
+    activations = ReLU().forward(layer.forward(inputs))
+    return read_only(activations)[0]
+
+
+def hidden_activations(samples=SAMPLES, units=UNITS, seed=0):
+    """Activations (N, H) of a hidden layer: N digit images through a He-initialised FC(64, H) and a ReLU.
+
+    Nothing is trained: the dropout lesson only needs a realistic batch (non-negative, many zeros). The
+    same arguments always give the same (read-only) array.
+    """
+    for name, value in (("samples", samples), ("units", units)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return _activations(int(samples), int(units), int(seed))
+
+
+def dropout_phases(rate, scaling="inverted", *, inputs=None, repeats=REPEATS, seed=0):
+    """One batch through a dropout layer in both phases, and the train phase averaged over many masks.
+
+    Parameters
+    ----------
+    rate : float
+        Drop rate in [0, 1); the layer keeps each unit with probability p = 1 − rate.
+    scaling : {"inverted", "mistake", "original"}
+        "inverted": ``Dropout(p)`` (y = x·M/p while training, y = x at test). "mistake":
+        ``NonInvertedDropout(p)`` (y = x·M while training, y = x at test). "original":
+        ``NonInvertedDropout(p, scale_at_test=True)`` (y = x·M while training, y = p·x at test).
+    inputs : array_like, shape (N, H), optional
+        The batch; by default ``hidden_activations()``.
+    repeats : int
+        How many fresh masks the train-phase average uses.
+    seed : int
+        Seeds the masks (the first one is the mask shown).
+
+    Returns
+    -------
+    dict
+        ``rate``, ``keep_probability``, ``scaling``; ``inputs`` (N, H); ``mask`` (N, H) bool, the first
+        training mask; ``outputs`` {"train": (N, H), "test": (N, H)}; ``average_train`` (N, H), the train
+        phase averaged over ``repeats`` masks (the first included); ``kept_fraction``; ``means`` {"input",
+        "train", "test", "average_train"}: mean activations; ``slope``: the least-squares slope of
+        ``average_train`` against ``outputs["test"]`` through 0 (1 when training matches the test phase on
+        average); ``test_is_identity``: whether the test phase returned the batch unchanged.
+    """
+    rate = check_rate(rate)
+    check_choice("scaling", scaling, SCALINGS)
+    if isinstance(repeats, bool) or not isinstance(repeats, numbers.Integral) or repeats < 1:
+        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
+    x = hidden_activations(seed=seed) if inputs is None else np.asarray(inputs, dtype=float)
+    if x.ndim != 2 or x.size == 0:
+        raise ValueError(f"inputs must be a non-empty batch of shape (N, H), got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("inputs must hold finite numbers only")
+    layer = make_dropout(rate, scaling, rng=np.random.default_rng(seed))
+    layer.testing_phase = False
+    train = layer.forward(x)
+    mask = np.array(layer.mask)
+    total = train.copy()
+    for _ in range(repeats - 1):
+        total += layer.forward(x)
+    average = total / repeats
+    layer.testing_phase = True
+    test = layer.forward(x)
+    denominator = float(np.sum(test * test))
+    slope = float(np.sum(average * test)) / denominator if denominator > 0 else float("nan")
+    return {
+        "rate": rate, "keep_probability": layer.probability, "scaling": scaling, "repeats": int(repeats),
+        "inputs": x, "mask": mask, "outputs": {"train": train, "test": test}, "average_train": average,
+        "kept_fraction": float(mask.mean()),
+        "means": {"input": float(x.mean()), "train": float(train.mean()), "test": float(test.mean()),
+                  "average_train": float(average.mean())},
+        "slope": slope,
+        "test_is_identity": bool(np.array_equal(test, x)),
+    }
+
+
+def phases_finding(view):
+    p, slope = view["keep_probability"], view["slope"]
+    if view["scaling"] == "inverted":
+        return f"Inverted dropout (p = {p:.2f}): training passes on {slope:.2f}× the test output on average"
+    if view["scaling"] == "mistake":
+        return f"No scaling (p = {p:.2f}): training passes on only {slope:.2f}× what the test phase does"
+    return f"Original dropout (p = {p:.2f}): ×p at test, so training passes on {slope:.2f}× the test output"
+
+
+def _draw_batch(ax, view, phase, vmax):
+    """The batch's activations in ``phase`` as an image (same colour scale in both phases)."""
+    ax.clear()
+    values = view["outputs"][phase]
+    ax.imshow(values, cmap="cividis", vmin=0.0, vmax=vmax, aspect="auto", interpolation="nearest")
+    ax.grid(False)
+    ax.set_xlabel(f"unit (colour 0 to {vmax:.1f} in both phases)")
+    ax.set_ylabel("sample in the batch")
+    p = view["keep_probability"]
+    formulas = {
+        ("inverted", "train"): "y = x·M / p", ("inverted", "test"): "y = x",
+        ("mistake", "train"): "y = x·M", ("mistake", "test"): "y = x",
+        ("original", "train"): "y = x·M", ("original", "test"): f"y = {p:.2f}·x",
+    }
+    ax.set_title(f"{phase.capitalize()} phase: {formulas[view['scaling'], phase]} (mean {values.mean():.3f})")
+
+
+def _draw_test_mask(ax, view):
+    """The test phase draws no mask: every unit passes."""
+    ax.clear()
+    ax.set_axis_off()
+    scaled = f"multiplied by p = {view['keep_probability']:.2f}" if view["scaling"] == "original" else "unchanged"
+    ax.text(0.5, 0.5, f"Test phase: no mask.\nEvery unit passes,\n{scaled}.", ha="center",
+            va="center", fontsize=15, transform=ax.transAxes)
+
+
+def _draw_average(ax, view):
+    """Train phase averaged over many masks against the test-phase output, one dot per activation."""
+    ax.clear()
+    test, average = view["outputs"]["test"].ravel(), view["average_train"].ravel()
+    top = float(max(test.max(), average.max(), 1e-12)) * 1.05
+    ax.plot([0, top], [0, top], color="black", linewidth=1.2, label="same in both phases")
+    ax.scatter(test, average, s=14, color=COLORS["train"], alpha=0.7,
+               label=f"average over {view['repeats']} masks (slope {view['slope']:.2f})")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("test-phase output")
+    ax.set_ylabel("train-phase output, averaged")
+    ax.set_title("Every activation, both phases")
+    ax.legend(fontsize=11, loc="upper left")
+
+
+class DropoutPhaseDashboard(Dashboard):
+    """The same batch through dropout while training and at test time, for a drop rate and a scaling rule.
+
+    Top: the mask (train phase) and the batch in the chosen phase, on one colour scale. Bottom: histograms of
+    both phases with their means, and the train phase averaged over many masks against the test output.
+    Nothing is trained, so every control answers at once.
+    """
+
+    title = "Dropout: a random mask while training, the identity at test time"
+
+    def __init__(self, *, seed=0, repeats=REPEATS):
+        self.seed, self.repeats = seed, repeats
+        super().__init__()
+
+    def build_controls(self):
+        return {
+            "rate": ctl.dropout_rate_slider(0.5),
+            "phase": ctl.phase_buttons("train"),
+            "scaling": widgets.ToggleButtons(
+                options=[(SCALING_LABELS[name], name) for name in SCALINGS], value="inverted",
+                description="scaling", style=ctl.STYLE,
+            ),
+        }
+
+    def build_axes(self):
+        return new_figure(2, 2, height=8.2, width=10.5)
+
+    png = compact_png
+
+    def compute(self, params):
+        phase = check_choice("phase", params["phase"], PHASES)
+        view = dropout_phases(params["rate"], params["scaling"], repeats=self.repeats, seed=self.seed)
+        return {**view, "phase": phase}
+
+    def render(self, view):
+        (mask_ax, batch_ax), (histogram_ax, average_ax) = self.axes
+        phase = view["phase"]
+        if phase == "train":
+            plot_dropout_mask(view["mask"], ax=mask_ax, probability=view["keep_probability"])
+            mask_ax.get_legend().remove()  # the title says it; a legend outside the Axes squeezes the other column
+            mask_ax.set_title(f"Mask: light = kept ({view['kept_fraction']:.0%}), dark = dropped")
+        else:
+            _draw_test_mask(mask_ax, view)
+        vmax = float(max(view["outputs"]["train"].max(), view["outputs"]["test"].max(), 1e-12))
+        _draw_batch(batch_ax, view, phase, vmax)
+        plot_phase_activations(view["outputs"]["train"], view["outputs"]["test"], ax=histogram_ax)
+        histogram_ax.set_yscale("log")
+        histogram_ax.set_ylabel("fraction per bin (log scale)")
+        histogram_ax.legend(fontsize=11, loc="upper right")
+        _draw_average(average_ax, view)
+        set_finding(self, phases_finding(view))
+
+    def summary(self, view):
+        means = view["means"]
+        return (f"{view['phase']} phase | kept {view['kept_fraction']:.1%} of units (keep probability p = "
+                f"{view['keep_probability']:.2f}) | mean activation: input {means['input']:.3f}, train phase "
+                f"{means['train']:.3f} (averaged over {view['repeats']} masks {means['average_train']:.3f}), test "
+                f"phase {means['test']:.3f} | test phase returns the input unchanged: "
+                f"{'yes' if view['test_is_identity'] else 'no'}")
+
+
+# ------------------------------------------------------------------------------- dropout vs overfitting
+
+
+def build_dropout_network(rate, scaling="inverted", *, num_features=60, num_classes=2, hidden_units=HIDDEN_UNITS,
+                          learning_rate=LEARNING_RATE, seed=0):
+    """FC(D, 64) → ReLU → dropout → FC(64, K) → SoftMax, plain SGD; rate 0 leaves the dropout layer out."""
+    rate = check_rate(rate)
+    with seeded(seed):
+        net = NeuralNetwork(Sgd(learning_rate), He(), Constant(0.0))
+        net.loss_layer = CrossEntropyLoss()
+        layers = [FullyConnected(num_features, hidden_units), ReLU()]
+        if rate > 0:
+            layers.append(make_dropout(rate, scaling, rng=np.random.default_rng(seed)))
+        layers += [FullyConnected(hidden_units, num_classes), SoftMax()]
+        for layer in layers:
+            net.append_layer(layer)
+    return net
+
+
+@dataclasses.dataclass(frozen=True)
+class DropoutRun:
+    """What ``train_with_dropout`` returns (cached by the dashboard: treat it as read-only).
+
+    Attributes
+    ----------
+    settings : dict
+    history : History
+        Train and validation accuracy after every ``STEPS_PER_EPOCH`` steps (in the test phase).
+    train_accuracy, validation_accuracy : float
+        Of the trained net, in the test phase.
+    """
+
+    settings: dict
+    history: object
+    train_accuracy: float
+    validation_accuracy: float
+
+    @property
+    def gap(self):
+        return self.train_accuracy - self.validation_accuracy
+
+
+def train_with_dropout(rate, *, scaling="inverted", hidden_units=HIDDEN_UNITS, learning_rate=LEARNING_RATE,
+                       steps=STEPS, steps_per_epoch=STEPS_PER_EPOCH, seed=0, data=None, network=False):
+    """Train the net on ``overfitting_set(rng=seed)`` (or ``data``) with drop rate ``rate``; return a DropoutRun.
+
+    ``network=True`` returns ``(run, net)`` with the trained network as well (for measurements on it).
+    Raises ValueError for a bad setting or data set, or when training diverges.
+    """
+    steps, steps_per_epoch = check_steps(steps, steps_per_epoch)
+    layer = overfitting_data_layer(seed, data)
+    train_inputs, train_labels = layer.get_train_set()
+    net = build_dropout_network(rate, scaling, num_features=train_inputs.shape[1], num_classes=train_labels.shape[1],
+                                hidden_units=hidden_units, learning_rate=learning_rate, seed=seed)
+    net.data_layer = layer
+    try:
+        history = fit(net, epochs=steps // steps_per_epoch, steps_per_epoch=steps_per_epoch)
+    except RuntimeError as error:
+        raise ValueError(f"{error} (learning rate {learning_rate:g})") from error
+    settings = {"rate": float(rate), "scaling": scaling, "hidden_units": hidden_units,
+                "learning_rate": float(learning_rate), "steps": steps, "seed": seed}
+    run = DropoutRun(settings=settings, history=history,
+                     train_accuracy=float(history.epochs["train_accuracy"][-1]),
+                     validation_accuracy=float(history.epochs["validation_accuracy"][-1]))
+    return (run, net) if network else run
+
+
+def overfitting_finding(run, baseline):
+    rate = run.settings["rate"]
+    if rate == 0:
+        return (f"No dropout: train accuracy {run.train_accuracy:.2f}, validation {run.validation_accuracy:.2f} "
+                f"(gap {run.gap:.2f})")
+    before, after = baseline.validation_accuracy, run.validation_accuracy
+    return (f"Dropout rate {rate:.2f} {verb(before, after)} validation accuracy {before:.2f} → {after:.2f} "
+            f"(gap {baseline.gap:.2f} → {run.gap:.2f})")
+
+
+class DropoutOverfittingDashboard(Dashboard):
+    """A drop rate against no dropout on the overfitting set: accuracy curves and the final train/validation bars."""
+
+    title = "Dropout against overfitting: 30 training samples, 60 features, 64 hidden units"
+
+    def __init__(self, *, steps=STEPS, data=None):
+        self.steps, self.data = steps, data
+        self.trainings = 0
+        self._train = functools.lru_cache(maxsize=64)(self._train_uncached)
+        super().__init__()
+
+    def _train_uncached(self, rate, seed):
+        self.trainings += 1
+        return train_with_dropout(rate, steps=self.steps, seed=seed, data=self.data)
+
+    def build_controls(self):
+        return {
+            "rate": ctl.dropout_rate_slider(0.5),
+            "seed": ctl.int_slider("data set drawn with seed", 0, min(SEEDS), max(SEEDS)),
+        }
+
+    def build_axes(self):
+        return new_figure(1, 2, height=4.8, width=10.5, width_ratios=(3, 2))
+
+    png = compact_png
+
+    def compute(self, params):
+        seed = params["seed"]
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise ValueError(f"seed must be an integer, got {seed!r}")
+        run = self._train(check_rate(params["rate"]), int(seed))
+        baseline = self._train(0.0, int(seed))
+        return {"run": run, "baseline": baseline}
+
+    def render(self, data):
+        run, baseline = data["run"], data["baseline"]
+        curve_ax, bar_ax = self.axes
+        curve_ax.clear()
+        steps = run.history.epoch_array("step") + 1
+        curve_ax.plot(steps, run.history.epoch_array("train_accuracy"), color=COLORS["train"], marker="o",
+                      markersize=4, label="train")
+        curve_ax.plot(steps, run.history.epoch_array("validation_accuracy"), color=COLORS["validation"], marker="o",
+                      markersize=4, label="validation")
+        if run is not baseline:
+            curve_ax.plot(steps, baseline.history.epoch_array("validation_accuracy"), color=COLORS["validation"],
+                          linestyle=":", linewidth=2.4, label="validation, no dropout")
+        curve_ax.set_ylim(0.4, 1.02)
+        curve_ax.set_xlabel("training step")
+        curve_ax.set_ylabel("accuracy (fraction correct)")
+        curve_ax.set_title(f"Drop rate {run.settings['rate']:.2f} (keep p = {1 - run.settings['rate']:.2f})")
+        curve_ax.legend(fontsize=11, loc="lower right")
+        bar_ax.clear()
+        groups = [("no dropout", baseline), (f"rate {run.settings['rate']:.2f}", run)]
+        positions = np.arange(len(groups))
+        for offset, metric, color in ((-0.2, "train", COLORS["train"]), (0.2, "validation", COLORS["validation"])):
+            values = [getattr(item, f"{metric}_accuracy") for _, item in groups]
+            bars = bar_ax.bar(positions + offset, values, width=0.4, color=color, label=metric)
+            bar_ax.bar_label(bars, labels=[f"{value:.2f}" for value in values], fontsize=12, padding=2)
+        bar_ax.set_xticks(positions, [label for label, _ in groups])
+        bar_ax.set_ylim(0.4, 1.2)
+        bar_ax.set_yticks(np.arange(0.4, 1.01, 0.1))
+        bar_ax.set_ylabel("final accuracy")
+        bar_ax.set_title("After training")
+        bar_ax.legend(fontsize=11, loc="upper center", ncol=2)
+        set_finding(self, overfitting_finding(run, baseline))
+
+    def summary(self, data):
+        run, baseline = data["run"], data["baseline"]
+        return (f"drop rate {run.settings['rate']:.2f} (keep probability {1 - run.settings['rate']:.2f}): train "
+                f"accuracy {run.train_accuracy:.3f}, validation {run.validation_accuracy:.3f}, gap {run.gap:.3f} | "
+                f"no dropout: train {baseline.train_accuracy:.3f}, validation {baseline.validation_accuracy:.3f}, "
+                f"gap {baseline.gap:.3f}")
+
+
+def sweep_rates(rates=(0.0, 0.25, 0.5, 0.75), seeds=(0, 1, 2), **options):
+    """Train once per drop rate and data seed; return ``{rate: dict}`` with the mean accuracies over the seeds.
+
+    Each entry holds ``train_accuracy``, ``validation_accuracy`` and ``gap`` (means over ``seeds``) and
+    ``validation_per_seed`` (a tuple, in the order of ``seeds``). ``options`` go to ``train_with_dropout``.
+    """
+    if not rates or not seeds:
+        raise ValueError("sweep_rates needs at least one rate and one seed")
+    table = {}
+    for rate in rates:
+        runs = [train_with_dropout(check_rate(rate), seed=seed, **options) for seed in seeds]
+        table[float(rate)] = {
+            "train_accuracy": float(np.mean([run.train_accuracy for run in runs])),
+            "validation_accuracy": float(np.mean([run.validation_accuracy for run in runs])),
+            "gap": float(np.mean([run.gap for run in runs])),
+            "validation_per_seed": tuple(run.validation_accuracy for run in runs),
+        }
+    return table
+
+
+# ---------------------------------------------------------------------------------- the three scalings
+
+
+def compare_scaling(rate=0.5, *, seed=0, repeats=100):
+    """Train the overfitting-set net with each scaling rule and measure what reaches its output layer.
+
+    For each of "inverted", "mistake" and "original": ``train_mean``, the mean activation leaving the dropout
+    layer for the validation inputs in the train phase, averaged over ``repeats`` masks; ``test_mean``, the
+    same in the test phase; ``ratio`` = test_mean / train_mean (1: the next layer sees at test what it was
+    trained on); ``validation_accuracy``; ``confidence``, the mean largest class probability at test.
+    Returns ``{scaling: dict}``.
+    """
+    rate = check_rate(rate)
+    if rate == 0:
+        raise ValueError("compare_scaling needs a dropout rate above 0: at rate 0 the three rules are the same")
+    results = {}
+    for scaling in SCALINGS:
+        run, net = train_with_dropout(rate, scaling=scaling, seed=seed, network=True)
+        inputs, _ = net.data_layer.get_validation_set()
+        index = next(i for i, layer in enumerate(net.layers) if isinstance(layer, Dropout))
+        net.phase = "train"
+        hidden = inputs
+        for layer in net.layers[:index]:
+            hidden = layer.forward(hidden)
+        dropout = net.layers[index]
+        saved_rng = dropout.rng
+        dropout.rng = np.random.default_rng(seed + 1)
+        train_mean = float(np.mean([dropout.forward(hidden).mean() for _ in range(repeats)]))
+        dropout.rng = saved_rng
+        net.phase = "test"
+        test_mean = float(dropout.forward(hidden).mean())
+        probabilities = net.test(inputs)
+        results[scaling] = {
+            "train_mean": train_mean, "test_mean": test_mean, "ratio": test_mean / train_mean,
+            "validation_accuracy": run.validation_accuracy, "confidence": float(probabilities.max(axis=1).mean()),
+        }
+    return results

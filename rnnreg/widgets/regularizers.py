@@ -1,0 +1,624 @@
+"""Lesson 01, L1 and L2 regularization: sparse against small weights, and how the optimizer applies the penalty.
+
+Two experiments, each a pure function (seeded, plain data out) with a dashboard on top:
+
+- ``train_regularized`` trains FullyConnected(60, 32) → ReLU → FullyConnected(32, 2) → SoftMax on
+  ``overfitting_set`` (30 training samples, 60 features of which only the first 4 carry the class) with an
+  L1 or L2 regularizer of strength α, or none, and returns the final weights, the History and the numbers
+  the lesson states (train and validation accuracy, the fraction of near-zero weights, how large the
+  first-layer weights of the informative and of the noise features are). ``RegularizerDashboard`` shows
+  the weight histogram against the unregularized run, the accuracy curves and the weight size per input.
+- ``compare_l2_rules`` trains the same net with L2 applied both ways the library offers: the exercise's
+  shrinkage outside the optimizer (decoupled weight decay, ``add_regularizer(reg)``) and "L2 added to the
+  gradient" (``add_regularizer(reg, into_gradient=True)``), under plain SGD, SGD with momentum or Adam,
+  recording the norm of the weights at every step. ``L2RulesDashboard`` shows the two norm curves: one
+  curve under SGD, two different ones under momentum and Adam.
+
+The exercise's conventions hold: L2's ``norm`` is α Σ w² while its ``calculate_gradient`` is α w (the
+gradient of α/2 Σ w²); L1's are α Σ |w| and α sign(w). "Weights" here are every entry of a layer's
+``weights`` array, bias row included, because that is what the regularizer shrinks (as ``SparsityRecorder``
+counts them); the per-feature picture uses the first layer's weight rows only.
+"""
+
+import contextlib
+import dataclasses
+import functools
+import io
+import numbers
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from rnnreg import (
+    Adam,
+    Constant,
+    CrossEntropyLoss,
+    FullyConnected,
+    He,
+    L1Regularizer,
+    L2Regularizer,
+    NeuralNetwork,
+    ReLU,
+    Sgd,
+    SgdWithMomentum,
+    SoftMax,
+)
+from rnnreg.data import ArrayDataLayer, one_hot, overfitting_set
+from rnnreg.training import WeightNormRecorder, fit
+from rnnreg.viz import COLORS, plot_weight_histograms
+from rnnreg.viz.style import DPI, new_figure, projector_style
+from rnnreg.widgets import controls as ctl
+from rnnreg.widgets.dashboard import Dashboard
+
+__all__ = [
+    "L2RulesDashboard",
+    "RegularizedRun",
+    "RegularizerDashboard",
+    "build_network",
+    "compact_png",
+    "compare_l2_rules",
+    "make_regularizer",
+    "overfitting_data_layer",
+    "train_regularized",
+]
+
+REGULARIZERS = ("none", "L1", "L2")
+OPTIMIZERS = ("SGD", "momentum", "Adam")
+# Step sizes that fit the overfitting set in STEPS full-batch updates (the loss is summed over the 30 samples).
+# Momentum's velocity adds up to 1/(1 − μ) = 10 steps, so its η is SGD's divided by 10: the same data step.
+LEARNING_RATES = {"SGD": 1e-2, "momentum": 1e-3, "Adam": 3e-3}
+MOMENTUM = 0.9
+ADAM_RHO = 0.999
+HIDDEN_UNITS = 32
+STEPS = 300
+STEPS_PER_EPOCH = 15
+# Near zero: |w| <= 0.01, about a twentieth of a typical starting weight (He: σ = √(2/60) ≈ 0.18). L1 under SGD
+# does not reach exactly 0: each step moves a weight by η·α·sign(w), so it jitters around 0 by about η·α.
+THRESHOLD = 1e-2
+RULES = ("decoupled", "into gradient")
+RULE_LABELS = {"decoupled": "decoupled (the exercise's rule)", "into gradient": "added to the gradient"}
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Seed NumPy's global state (initializers and dropout masks draw from it) for the block, then restore it."""
+    saved = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(saved)
+
+
+def check_choice(name, value, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def check_steps(steps, steps_per_epoch):
+    for name, value in (("steps", steps), ("steps_per_epoch", steps_per_epoch)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if steps % steps_per_epoch:
+        raise ValueError(f"steps ({steps}) must be a multiple of steps_per_epoch ({steps_per_epoch})")
+    return int(steps), int(steps_per_epoch)
+
+
+def read_only(*arrays):
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+def compact_png(dashboard, colors=128):
+    """The dashboard's figure as a small PNG (a palette of ``colors`` colours), laid out once.
+
+    - The first call lays the figure out (constrained layout); later calls keep the axes where that put them,
+      since the panels stay the same from one setting to the next and laying out again costs a large part of
+      each redraw. (``set_layout_engine(None)``, not ``"none"``: matplotlib's placeholder for "none" still
+      makes ``savefig`` draw the whole figure twice.)
+    - Drawing happens inside ``projector_style()``: matplotlib creates tick marks and labels lazily, at draw
+      time, from the settings in force then (after ``ax.clear()`` they would get 10 pt labels and opaque grid
+      lines otherwise).
+    - A palette PNG is about a third of the full-colour one and quicker to encode: it travels to the browser
+      (and into the saved notebook) faster, and the figures use a few flat colours anyway.
+    """
+    figure = dashboard.figure
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    with projector_style():
+        canvas.draw()
+    figure.set_layout_engine(None)
+    rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    buffer = io.BytesIO()
+    rgb.quantize(colors=colors, method=Image.Quantize.FASTOCTREE).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def set_finding(dashboard, text):
+    """Show ``text`` (the computed finding) as the figure's title, in place."""
+    title = getattr(dashboard, "_finding", None)
+    if title is None:
+        dashboard._finding = dashboard.figure.suptitle(text)
+    else:
+        title.set_text(text)
+
+
+def verb(before, after, tolerance=0.0025):
+    """"raises" / "lowers" / "keeps": how ``after`` compares with ``before`` (for computed titles)."""
+    if after > before + tolerance:
+        return "raises"
+    if after < before - tolerance:
+        return "lowers"
+    return "keeps"
+
+
+# --------------------------------------------------------------------------------------------- the data
+
+
+class FixedSplitDataLayer:
+    """Full batches of a fixed training set, and a fixed validation set for ``fit`` to evaluate each epoch.
+
+    ``overfitting_set`` draws its own training and validation samples; this keeps exactly that split (an
+    ``ArrayDataLayer`` would draw a new one). Labels are served one-hot.
+    """
+
+    def __init__(self, train_inputs, train_labels, validation_inputs, validation_labels, *, num_classes, rng):
+        if len(validation_inputs) == 0:
+            raise ValueError("the validation set is empty: the lesson compares train and validation accuracy")
+        self._train = ArrayDataLayer(train_inputs, train_labels, len(train_inputs), test_fraction=0.0,
+                                     num_classes=num_classes, rng=rng)
+        self._validation = (np.array(validation_inputs, dtype=float),
+                            one_hot(np.asarray(validation_labels), num_classes))
+        if self._validation[0].shape[1:] != np.shape(train_inputs)[1:]:
+            raise ValueError(
+                f"validation inputs have {self._validation[0].shape[1:]} features per sample, the training inputs "
+                f"{np.shape(train_inputs)[1:]}"
+            )
+
+    @property
+    def batches_per_epoch(self):
+        return self._train.batches_per_epoch
+
+    def next(self):
+        return self._train.next()
+
+    def get_train_set(self):
+        return self._train.get_train_set()
+
+    def get_validation_set(self):
+        return tuple(np.copy(array) for array in self._validation)
+
+    def get_test_set(self):
+        return self.get_validation_set()
+
+
+def overfitting_data_layer(seed=0, data=None):
+    """A ``FixedSplitDataLayer`` over ``overfitting_set(rng=seed)`` (or ``data``: train_x, train_y, val_x, val_y)."""
+    train_x, train_y, validation_x, validation_y = overfitting_set(rng=seed) if data is None else data
+    if len(train_x) == 0:
+        raise ValueError("the training set is empty: there is nothing to learn from")
+    num_classes = int(max(np.max(train_y), np.max(validation_y) if len(validation_y) else 0)) + 1
+    return FixedSplitDataLayer(train_x, train_y, validation_x, validation_y, num_classes=max(num_classes, 2),
+                               rng=np.random.default_rng(seed))
+
+
+# --------------------------------------------------------------------------------------- the experiment
+
+
+def make_regularizer(name, alpha):
+    """``L1Regularizer(alpha)``, ``L2Regularizer(alpha)``, or None for "none" (and for α = 0, "off")."""
+    check_choice("regularizer", name, REGULARIZERS)
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not np.isfinite(alpha) or alpha < 0:
+        raise ValueError(f"regularization strength α must be a finite number >= 0, got {alpha!r}")
+    if name == "none" or alpha == 0:
+        return None
+    return (L1Regularizer if name == "L1" else L2Regularizer)(float(alpha))
+
+
+def make_optimizer(optimizer, learning_rate):
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    if optimizer == "SGD":
+        return Sgd(learning_rate)
+    if optimizer == "momentum":
+        return SgdWithMomentum(learning_rate, MOMENTUM)
+    return Adam(learning_rate, MOMENTUM, ADAM_RHO)
+
+
+def build_network(regularizer="none", alpha=0.0, learning_rate=None, *, optimizer="SGD", into_gradient=False,
+                  num_features=60, num_classes=2, hidden_units=HIDDEN_UNITS, seed=0):
+    """FC(D, 32) → ReLU → FC(32, K) → SoftMax with the optimizer and regularizer asked for (He weights, zero biases).
+
+    The weights are drawn from NumPy's global state seeded with ``seed`` (the caller's state is restored).
+    """
+    learning_rate = LEARNING_RATES[check_choice("optimizer", optimizer, OPTIMIZERS)] if learning_rate is None \
+        else learning_rate
+    template = make_optimizer(optimizer, learning_rate)
+    template.add_regularizer(make_regularizer(regularizer, alpha), into_gradient=into_gradient)
+    with seeded(seed):
+        net = NeuralNetwork(template, He(), Constant(0.0))
+        net.loss_layer = CrossEntropyLoss()
+        for layer in (FullyConnected(num_features, hidden_units), ReLU(), FullyConnected(hidden_units, num_classes),
+                      SoftMax()):
+            net.append_layer(layer)
+    return net
+
+
+@dataclasses.dataclass(frozen=True)
+class RegularizedRun:
+    """What ``train_regularized`` returns (cached by the dashboards: treat it as read-only).
+
+    Attributes
+    ----------
+    settings : dict
+        The arguments it was trained with.
+    history : History
+        Per step and per epoch (train and validation accuracy after every ``STEPS_PER_EPOCH`` steps).
+    weights : tuple of ndarray
+        The final ``weights`` of each FullyConnected layer, bias row last: (D + 1, H) and (H + 1, K), read-only.
+    informative : int
+        How many leading input features carry the class (4 in ``overfitting_set``).
+    train_accuracy, validation_accuracy : float
+        Of the trained net, in the test phase.
+    norm_steps, norms : ndarray, shape (M,)
+        The Euclidean norm of all weights together, √(Σ over layers of Σ w²), after each recorded step.
+    """
+
+    settings: dict
+    history: object
+    weights: tuple
+    informative: int
+    train_accuracy: float
+    validation_accuracy: float
+    norm_steps: np.ndarray
+    norms: np.ndarray
+
+    @property
+    def gap(self):
+        """Train accuracy − validation accuracy: how much the net learned that does not generalise."""
+        return self.train_accuracy - self.validation_accuracy
+
+    def all_weights(self):
+        """Every weight the regularizer acts on, as one flat array (a copy)."""
+        return np.concatenate([array.ravel() for array in self.weights])
+
+    def near_zero_fraction(self, threshold=THRESHOLD):
+        """The fraction of weights with |w| <= ``threshold``."""
+        values = self.all_weights()
+        return float(np.count_nonzero(np.abs(values) <= threshold)) / values.size
+
+    def weight_norm(self):
+        """‖W‖₂ of all weights together after training."""
+        return float(np.sqrt(sum(np.sum(np.square(array)) for array in self.weights)))
+
+    def feature_sizes(self):
+        """Per input feature d, the mean |w| of its first-layer weights (row d, bias row excluded), shape (D,)."""
+        return np.abs(self.weights[0][:-1]).mean(axis=1)
+
+    def informative_ratio(self):
+        """Mean |w| of the informative features' rows divided by that of the noise features' rows."""
+        sizes = self.feature_sizes()
+        noise = float(sizes[self.informative:].mean()) if sizes.size > self.informative else float("nan")
+        return float(sizes[: self.informative].mean()) / noise if noise > 0 else float("inf")
+
+
+def train_regularized(regularizer="L1", alpha=0.1, learning_rate=None, *, optimizer="SGD", into_gradient=False,
+                      steps=STEPS, steps_per_epoch=STEPS_PER_EPOCH, seed=0, data=None, informative=4):
+    """Train the small MLP on ``overfitting_set`` with a regularizer; return the numbers and arrays the lesson shows.
+
+    Parameters
+    ----------
+    regularizer : {"none", "L1", "L2"}
+    alpha : float
+        Strength α >= 0 (0 means no regularizer).
+    learning_rate : float, optional
+        η > 0; by default ``LEARNING_RATES[optimizer]``.
+    optimizer : {"SGD", "momentum", "Adam"}
+        Plain SGD, SGD with momentum 0.9, or Adam (β₁ 0.9, β₂ 0.999).
+    into_gradient : bool
+        False (the exercise's rule): shrink the weights outside the optimizer. True: add the regularizer's
+        gradient to the data gradient before momentum or Adam's moments see it.
+    steps, steps_per_epoch : int
+        Full-batch updates in all, and between two evaluations (one "epoch" of the History).
+    seed : int
+        Seeds the data (``overfitting_set(rng=seed)``) and the initial weights.
+    data : tuple, optional
+        ``(train_inputs, train_labels, validation_inputs, validation_labels)`` to use instead.
+    informative : int
+        How many leading features carry the class (for ``RegularizedRun.informative_ratio``).
+
+    Returns
+    -------
+    RegularizedRun
+
+    Raises
+    ------
+    ValueError
+        A bad setting or data set, or training that diverged (the message names the step).
+    """
+    steps, steps_per_epoch = check_steps(steps, steps_per_epoch)
+    layer = overfitting_data_layer(seed, data)
+    train_inputs, train_labels = layer.get_train_set()
+    net = build_network(regularizer, alpha, learning_rate, optimizer=optimizer, into_gradient=into_gradient,
+                        num_features=train_inputs.shape[1], num_classes=train_labels.shape[1], seed=seed)
+    net.data_layer = layer
+    recorder = WeightNormRecorder()
+    try:
+        with seeded(seed):
+            history = fit(net, epochs=steps // steps_per_epoch, steps_per_epoch=steps_per_epoch, recorders=[recorder])
+    except RuntimeError as error:  # divergence: the message names the step
+        raise ValueError(f"{error} (learning rate {net.optimizer.learning_rate:g})") from error
+    norm_steps = np.asarray(recorder.l2[0].steps, dtype=float)
+    norms = np.sqrt(sum(np.square(np.asarray(series.values, dtype=float)) for series in recorder.l2.values()))
+    weights = tuple(np.array(layer.weights) for layer in net.trainable_layers())
+    settings = {"regularizer": regularizer, "alpha": float(alpha), "learning_rate": net.optimizer.learning_rate,
+                "optimizer": optimizer, "into_gradient": bool(into_gradient), "steps": steps, "seed": seed}
+    return RegularizedRun(
+        settings=settings, history=history, weights=read_only(*weights), informative=int(informative),
+        train_accuracy=float(history.epochs["train_accuracy"][-1]),
+        validation_accuracy=float(history.epochs["validation_accuracy"][-1]),
+        norm_steps=read_only(norm_steps)[0], norms=read_only(norms)[0],
+    )
+
+
+def regularizer_finding(run, baseline, threshold=THRESHOLD):
+    """The sentence the figure's title states, from computed numbers."""
+    name, alpha = run.settings["regularizer"], run.settings["alpha"]
+    before, after = baseline.validation_accuracy, run.validation_accuracy
+    if name == "none" or alpha == 0:
+        return (f"No regularization: train accuracy {run.train_accuracy:.2f} but validation {after:.2f} "
+                f"(gap {run.gap:.2f}): the net memorises noise")
+    if name == "L1":
+        return (f"L1 (α = {alpha:g}) drives {run.near_zero_fraction(threshold):.0%} of weights to near zero and "
+                f"{verb(before, after)} validation accuracy {before:.2f} → {after:.2f}")
+    return (f"L2 (α = {alpha:g}) shrinks all weights (‖W‖₂ {baseline.weight_norm():.1f} → {run.weight_norm():.1f}) "
+            f"and {verb(before, after)} validation accuracy {before:.2f} → {after:.2f}")
+
+
+# ------------------------------------------------------------------------------------------ dashboard (a)
+
+
+def _draw_accuracy(ax, run, baseline):
+    """Train and validation accuracy at every evaluation, with the unregularized validation curve dotted."""
+    ax.clear()
+    steps = run.history.epoch_array("step") + 1
+    ax.plot(steps, run.history.epoch_array("train_accuracy"), color=COLORS["train"], marker="o", markersize=4,
+            label="train")
+    ax.plot(steps, run.history.epoch_array("validation_accuracy"), color=COLORS["validation"], marker="o",
+            markersize=4, label="validation")
+    if run is not baseline:
+        ax.plot(baseline.history.epoch_array("step") + 1, baseline.history.epoch_array("validation_accuracy"),
+                color=COLORS["validation"], linestyle=":", linewidth=2.4, label="validation, no regularization")
+    ax.set_ylim(0.4, 1.02)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("accuracy (fraction correct)")
+    ax.set_title(f"Train {run.train_accuracy:.2f}, validation {run.validation_accuracy:.2f}: gap {run.gap:.2f}")
+    ax.legend(fontsize=11, loc="lower right")
+
+
+def _draw_feature_sizes(ax, run, baseline):
+    """Mean |w| of each input feature's first-layer weights ÷ the layer's average, against no regularization."""
+    ax.clear()
+    sizes, reference = run.feature_sizes(), baseline.feature_sizes()
+    features = np.arange(sizes.size)
+    name = _shown_name(run)
+    ax.axvspan(-0.5, run.informative - 0.5, color="#DDDDDD", zorder=0,
+               label=f"the {run.informative} informative features")
+    ax.bar(features, sizes / sizes.mean(), width=0.8, color=COLORS[name],
+           label=name if name == "none" else f"{name} (α = {run.settings['alpha']:g})")
+    if run is not baseline:
+        ax.stairs(reference / reference.mean(), np.arange(sizes.size + 1) - 0.5, color=COLORS["none"],
+                  linewidth=1.8, label="no regularization")
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xlim(-0.5, sizes.size - 0.5)
+    ax.set_xlabel("input feature (features 0–3 carry the class, the others are noise)")
+    ax.set_ylabel("mean |w| ÷ layer average")
+    ax.set_title(f"First layer: informative features' weights {run.informative_ratio():.1f}× the noise features' "
+                 f"(no regularization: {baseline.informative_ratio():.1f}×)")
+    ax.legend(fontsize=11, loc="upper right")
+
+
+def _shown_name(run):
+    """"none" for no regularizer or α = 0, else "L1" / "L2"."""
+    return run.settings["regularizer"] if run.settings["alpha"] > 0 else "none"
+
+
+class RegularizerDashboard(Dashboard):
+    """L1 or L2 of strength α on the overfitting set: what happens to the weights and to validation accuracy.
+
+    Top left: the histogram of all weights against the unregularized run (black). Top right: train and
+    validation accuracy per evaluation, with the unregularized validation curve dotted. Bottom: how large the
+    first-layer weights of each input feature are; only features 0-3 carry the class.
+    """
+
+    title = "L1 against L2 on a small, noisy data set: sparse weights or small weights"
+
+    def __init__(self, *, seed=0, steps=STEPS, threshold=THRESHOLD, data=None):
+        self.seed, self.steps, self.threshold, self.data = seed, steps, threshold, data
+        self.trainings = 0
+        self._train = functools.lru_cache(maxsize=64)(self._train_uncached)
+        super().__init__()
+
+    def _train_uncached(self, regularizer, alpha, learning_rate):
+        self.trainings += 1
+        return train_regularized(regularizer, alpha, learning_rate, steps=self.steps, seed=self.seed, data=self.data)
+
+    def build_controls(self):
+        return {
+            "regularizer": ctl.regularizer_buttons("L1"),
+            "alpha": ctl.strength_slider(value=0.1),
+            "learning_rate": ctl.learning_rate_slider(LEARNING_RATES["SGD"], -3, -1,
+                                                      description="learning rate η (SGD)"),
+        }
+
+    def build_axes(self):
+        figure = Figure(figsize=(10.5, 8.2), dpi=DPI, layout="constrained")
+        axes = figure.subplot_mosaic([["histogram", "accuracy"], ["features", "features"]])
+        return figure, axes
+
+    png = compact_png
+
+    def compute(self, params):
+        learning_rate = params["learning_rate"]
+        if not isinstance(learning_rate, numbers.Real) or not np.isfinite(learning_rate) or learning_rate <= 0:
+            raise ValueError(f"learning rate must be a finite number > 0, got {learning_rate!r}")
+        regularizer = params["regularizer"]
+        if make_regularizer(regularizer, params["alpha"]) is None:  # also rejects a bad setting before training
+            regularizer = "none"  # "none" and α = 0 ("off") are the same network: train it once
+        alpha = float(params["alpha"]) if regularizer != "none" else 0.0
+        run = self._train(regularizer, alpha, float(learning_rate))
+        baseline = self._train("none", 0.0, float(learning_rate))
+        return {"run": run, "baseline": baseline}
+
+    def render(self, data):
+        run, baseline = data["run"], data["baseline"]
+        name = _shown_name(run)
+        sets = {"none": baseline.all_weights()}
+        if name != "none":
+            sets[name] = run.all_weights()
+        ax = self.axes["histogram"]
+        plot_weight_histograms(sets, ax=ax, threshold=self.threshold)
+        ax.set_yscale("log")
+        ax.set_ylabel("fraction of weights (log scale)")
+        ax.set_title("All weights, bias rows included")
+        ax.legend(fontsize=11, loc="upper right")
+        _draw_accuracy(self.axes["accuracy"], run, baseline)
+        _draw_feature_sizes(self.axes["features"], run, baseline)
+        set_finding(self, regularizer_finding(run, baseline, self.threshold))
+
+    def summary(self, data):
+        run, baseline = data["run"], data["baseline"]
+        zeros, zeros_before = run.near_zero_fraction(self.threshold), baseline.near_zero_fraction(self.threshold)
+        return (f"train accuracy {run.train_accuracy:.3f}, validation {run.validation_accuracy:.3f} "
+                f"(gap {run.gap:.3f}; without regularization {baseline.validation_accuracy:.3f}, gap "
+                f"{baseline.gap:.3f}) | near-zero weights (|w| ≤ {self.threshold:g}): "
+                f"{zeros:.1%} (without: {zeros_before:.1%})"
+                f" | ‖W‖₂ {run.weight_norm():.2f}")
+
+
+# --------------------------------------------------------------------------------------- coupled or not
+
+
+def compare_l2_rules(optimizer="Adam", alpha=1.0, *, steps=STEPS, seed=0, data=None):
+    """Train with L2 of strength α applied both ways, under one optimizer; also train without regularization.
+
+    Returns
+    -------
+    dict {label: RegularizedRun}
+        ``"decoupled"``: the exercise's shrinkage w ← w − η α w outside the optimizer (decoupled weight
+        decay); ``"into gradient"``: g ← g + α w before the optimizer's step; ``"none"``: no regularizer.
+        The same data, the same first weights, the same order of steps.
+    """
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    runs = {
+        rule: train_regularized("L2", alpha, optimizer=optimizer, into_gradient=rule == "into gradient",
+                                steps=steps, seed=seed, data=data)
+        for rule in RULES
+    }
+    runs["none"] = train_regularized("none", 0.0, optimizer=optimizer, steps=steps, seed=seed, data=data)
+    return runs
+
+
+def largest_weight_difference(first, second):
+    """max |w₁ − w₂| over all weights of two runs of the same network."""
+    return float(max(np.max(np.abs(a - b)) for a, b in zip(first.weights, second.weights, strict=True)))
+
+
+def rules_finding(runs):
+    """The sentence the figure's title states, from computed numbers."""
+    decoupled, coupled = runs["decoupled"], runs["into gradient"]
+    optimizer = decoupled.settings["optimizer"]
+    difference = largest_weight_difference(decoupled, coupled)
+    if optimizer == "SGD":
+        return f"Plain SGD: both rules give the same weights (largest difference {difference:.0e})"
+    what = f"Momentum {MOMENTUM:g}" if optimizer == "momentum" else "Adam"
+    return (f"{what}: final ‖W‖₂ {coupled.weight_norm():.2f} with L2 in the gradient, "
+            f"{decoupled.weight_norm():.2f} decoupled (none: {runs['none'].weight_norm():.2f})")
+
+
+class L2RulesDashboard(Dashboard):
+    """The exercise's decoupled weight decay against "L2 added to the gradient", under SGD, momentum or Adam.
+
+    Left: ‖W‖₂ of all weights at every step for both rules and without regularization. Right: validation
+    accuracy per evaluation. Under plain SGD the two rules are the same update, so their curves coincide.
+    """
+
+    title = "Where the L2 term enters: decoupled weight decay against L2 in the gradient"
+
+    def __init__(self, *, seed=0, steps=STEPS, data=None):
+        self.seed, self.steps, self.data = seed, steps, data
+        self.trainings = 0
+        self._train = functools.lru_cache(maxsize=64)(self._train_uncached)
+        super().__init__()
+
+    def _train_uncached(self, optimizer, alpha, rule):
+        self.trainings += 1
+        if rule == "none":
+            return train_regularized("none", 0.0, optimizer=optimizer, steps=self.steps, seed=self.seed,
+                                     data=self.data)
+        return train_regularized("L2", alpha, optimizer=optimizer, into_gradient=rule == "into gradient",
+                                 steps=self.steps, seed=self.seed, data=self.data)
+
+    def build_controls(self):
+        return {
+            "optimizer": ctl.choice_buttons("optimizer", OPTIMIZERS, "Adam"),
+            "alpha": ctl.strength_slider("L2 strength α", values=(1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0, 10.0), value=1.0),
+        }
+
+    def build_axes(self):
+        return new_figure(1, 2, height=4.8, width=10.5)
+
+    png = compact_png
+
+    def compute(self, params):
+        optimizer = check_choice("optimizer", params["optimizer"], OPTIMIZERS)
+        alpha = params["alpha"]
+        make_regularizer("L2", alpha)
+        runs = {rule: self._train(optimizer, float(alpha), rule) for rule in RULES}
+        runs["none"] = self._train(optimizer, 0.0, "none")
+        return runs
+
+    def render(self, runs):
+        norm_ax, accuracy_ax = self.axes
+        for ax in self.axes:
+            ax.clear()
+        # Both rules are L2 (its colour); the line style tells them apart, and under SGD the dashes lie on the line.
+        styles = {"decoupled": {"linestyle": "-", "linewidth": 4.0},
+                  "into gradient": {"linestyle": "--", "linewidth": 2.2, "marker": "D", "markersize": 6}}
+        for rule in RULES:
+            run = runs[rule]
+            steps = run.history.epoch_array("step") + 1
+            norm_ax.plot(run.norm_steps + 1, run.norms, color=COLORS["L2"], label=RULE_LABELS[rule],
+                         markevery=max(1, run.norm_steps.size // 12), **styles[rule])
+            accuracy_ax.plot(steps, run.history.epoch_array("validation_accuracy"), color=COLORS["L2"],
+                             label=RULE_LABELS[rule], **styles[rule])
+        none = runs["none"]
+        norm_ax.plot(none.norm_steps + 1, none.norms, color=COLORS["none"], linestyle=":", linewidth=2.4,
+                     label="no regularization")
+        accuracy_ax.plot(none.history.epoch_array("step") + 1, none.history.epoch_array("validation_accuracy"),
+                         color=COLORS["none"], linestyle=":", linewidth=2.4, label="no regularization")
+        norm_ax.set_xlabel("training step")
+        norm_ax.set_ylabel("‖W‖₂ of all weights")
+        norm_ax.set_ylim(bottom=0)
+        norm_ax.set_title("Size of the weights")
+        norm_ax.legend(fontsize=11, loc="lower left")
+        accuracy_ax.set_xlabel("training step")
+        accuracy_ax.set_ylabel("validation accuracy")
+        accuracy_ax.set_ylim(0.4, 1.0)
+        accuracy_ax.set_title("Validation accuracy")
+        accuracy_ax.legend(fontsize=11, loc="lower right")
+        set_finding(self, rules_finding(runs))
+
+    def summary(self, runs):
+        parts = [f"{RULE_LABELS[rule]}: ‖W‖₂ {runs[rule].weight_norm():.3f}, validation accuracy "
+                 f"{runs[rule].validation_accuracy:.3f}" for rule in RULES]
+        parts.append(f"no regularization: ‖W‖₂ {runs['none'].weight_norm():.3f}, validation accuracy "
+                     f"{runs['none'].validation_accuracy:.3f}")
+        difference = largest_weight_difference(runs["decoupled"], runs["into gradient"])
+        parts.append(f"largest weight difference between the rules {difference:.1e}")
+        return " | ".join(parts)
