@@ -28,6 +28,19 @@ def stop_message(where):
         raise located from error
 
 
+def _check_dtype(dtype):
+    """Return ``dtype`` as a floating ``np.dtype`` (or None); anything else raises TypeError."""
+    if dtype is None:
+        return None
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"NeuralNetwork dtype must be a NumPy floating dtype or None, got {dtype!r}") from error
+    if resolved.kind != "f":
+        raise TypeError(f"NeuralNetwork dtype must be a floating dtype such as np.float32, got {resolved}")
+    return resolved
+
+
 class NeuralNetwork:
     """A feed-forward stack trained by ``train`` and evaluated by ``test``.
 
@@ -37,6 +50,12 @@ class NeuralNetwork:
         Template optimizer; every trainable layer appended gets its own deep copy.
     weights_initializer, bias_initializer : Initializer
         Used by ``append_layer`` to initialize trainable layers.
+    dtype : numpy floating dtype or None, optional
+        Keyword-only. None (default): arrays keep the dtype the initializers give (float64) and inputs
+        are used as they come. ``np.float32`` (or any floating dtype): ``append_layer`` casts every
+        trainable array (and buffer) of a layer to it after initializing, and ``forward``/``test`` cast
+        the input batch to it, so the whole network computes in that dtype (every layer keeps the dtype
+        of its input).
 
     Attributes
     ----------
@@ -56,7 +75,8 @@ class NeuralNetwork:
     regularizer is the one attached to the layer's optimizer (the one that also shrinks its weights).
     """
 
-    def __init__(self, optimizer, weights_initializer, bias_initializer):
+    def __init__(self, optimizer, weights_initializer, bias_initializer, *, dtype=None):
+        self.dtype = _check_dtype(dtype)
         self.optimizer = optimizer
         self.weights_initializer = weights_initializer
         self.bias_initializer = bias_initializer
@@ -91,6 +111,8 @@ class NeuralNetwork:
         if getattr(layer, "trainable", False):
             layer.optimizer = copy.deepcopy(self.optimizer)
             layer.initialize(self.weights_initializer, self.bias_initializer)
+            if self.dtype is not None:
+                self._cast_layer(layer)
         layer.testing_phase = self._phase == "test"
         self.layers.append(layer)
 
@@ -214,7 +236,16 @@ class NeuralNetwork:
         self.phase = "test"
         return self._propagate(input_tensor)
 
+    def _cast_layer(self, layer):
+        """Cast the layer's floating arrays (parameters, buffers) to the network's dtype."""
+        for name in (*getattr(layer, "parameter_names", ()), *getattr(layer, "buffer_names", ())):
+            value = getattr(layer, name, None)
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                setattr(layer, name, value.astype(self.dtype, copy=False))
+
     def _propagate(self, tensor):
+        if self.dtype is not None:
+            tensor = np.asarray(tensor, dtype=self.dtype)
         for layer in self.layers:
             tensor = layer.forward(tensor)
         return tensor

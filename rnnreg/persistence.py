@@ -66,6 +66,7 @@ def save_network(network, path, *, overwrite=False):
         "bias_initializer": _spec(network.bias_initializer),
         "loss_layer": None if network.loss_layer is None else _spec(network.loss_layer),
         "phase": network.phase,
+        "dtype": None if getattr(network, "dtype", None) is None else str(network.dtype),
         "layers": layer_entries,
     }
     arrays["metadata"] = np.array(json.dumps(metadata))
@@ -82,6 +83,8 @@ def load_network(path, network_class):
             _build_optimizer(metadata["optimizer"]),
             _build(metadata["weights_initializer"]),
             _build(metadata["bias_initializer"]),
+            # Files written before the dtype option have no entry: None, the default.
+            dtype=metadata.get("dtype"),
         )
         if metadata["loss_layer"] is not None:
             network.loss_layer = _build(metadata["loss_layer"])

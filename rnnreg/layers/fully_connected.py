@@ -26,6 +26,15 @@ class FullyConnected(TrainableLayer):
     Shapes
     ------
     forward: (N, D) -> (N, K);  backward: (N, K) -> (N, D), dL/dx = E W[:D]ᵀ.
+
+    Notes
+    -----
+    With W = [W_x; b] (D weight rows, then the bias row b), the product [x, 1] W splits into
+
+        y = x W_x + b,    dL/dW_x = xᵀ E,    dL/db = Σ_n E_n,    dL/dx = E W_xᵀ,
+
+    which is what the code computes: the same numbers without building the (N, D + 1) matrix [x, 1].
+    Computation runs in the input's floating dtype (float32 inputs stay float32).
     """
 
     def __init__(self, input_size, output_size):
@@ -34,7 +43,8 @@ class FullyConnected(TrainableLayer):
         self.output_size = check_positive_int("FullyConnected output_size", output_size)
         self.weights = np.random.random_sample((self.input_size + 1, self.output_size))
         self.gradient_weights = None
-        self._augmented_input = None
+        self._input = None
+        self._weights = None
 
     def initialize(self, weights_initializer, bias_initializer):
         """Draw the weight rows and the bias row from the two initializers."""
@@ -46,14 +56,23 @@ class FullyConnected(TrainableLayer):
     def forward(self, input_tensor):
         x = check_input(self, input_tensor, [("batch", self.input_size)])
         weights = check_array_shape("FullyConnected", "weights", self.weights, (self.input_size + 1, self.output_size))
-        self._augmented_input = np.hstack([x, np.ones((x.shape[0], 1), dtype=x.dtype)])
-        return self._augmented_input @ weights
+        weights = weights.astype(x.dtype, copy=False)
+        # Our own copy of x: the caller may change their array before backward.
+        self._input = x.copy()
+        self._weights = weights
+        # y = x W_x + b
+        return x @ weights[:-1] + weights[-1]
 
     def backward(self, error_tensor):
-        require_forward(self, self._augmented_input)
-        error = check_error_shape(self, error_tensor, (self._augmented_input.shape[0], self.output_size))
-        error_input = error @ self.weights[:-1].T
-        self._apply_update("weights", self._augmented_input.T @ error)
+        require_forward(self, self._input)
+        x = self._input
+        error = check_error_shape(self, error_tensor, (x.shape[0], self.output_size)).astype(x.dtype, copy=False)
+        # dL/dx = E W_xᵀ, with the weights of the forward pass (the update below replaces them).
+        error_input = error @ self._weights[:-1].T
+        gradient_weights = np.empty((self.input_size + 1, self.output_size), dtype=x.dtype)
+        np.matmul(x.T, error, out=gradient_weights[:-1])  # dL/dW_x = xᵀ E
+        np.sum(error, axis=0, out=gradient_weights[-1])  # dL/db = Σ_n E_n
+        self._apply_update("weights", gradient_weights)
         return error_input
 
     def config(self):

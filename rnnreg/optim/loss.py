@@ -12,6 +12,9 @@ class CrossEntropyLoss:
     returns L; ``backward(label_tensor)`` returns dL/dŷ = −y / (ŷ + ε).
 
     Shapes: prediction and labels (N, K) (any matching shape works); backward returns their shape.
+
+    ε is float64's machine epsilon (about 2.2e-16) whatever the dtype; the error tensor keeps the
+    prediction's dtype (float32 predictions give a float32 error; ε is representable in float32).
     """
 
     epsilon = np.finfo(float).eps
@@ -23,12 +26,14 @@ class CrossEntropyLoss:
         prediction = as_float_array("CrossEntropyLoss prediction_tensor", prediction_tensor)
         labels = self._checked_labels(label_tensor, prediction.shape)
         self._prediction = prediction
-        return float(-np.sum(labels * np.log(prediction + self.epsilon)))
+        return float(-np.sum(labels * np.log(prediction + prediction.dtype.type(self.epsilon))))
 
     def backward(self, label_tensor):
         require_forward(self, self._prediction)
-        labels = self._checked_labels(label_tensor, self._prediction.shape)
-        return -labels / (self._prediction + self.epsilon)
+        prediction = self._prediction
+        labels = self._checked_labels(label_tensor, prediction.shape).astype(prediction.dtype, copy=False)
+        # ε as a scalar of the prediction's dtype: a float64 NumPy scalar would promote float32 to float64.
+        return -labels / (prediction + prediction.dtype.type(self.epsilon))
 
     def _checked_labels(self, label_tensor, prediction_shape):
         return _checked_labels(self, label_tensor, prediction_shape, "labels must be one-hot with one row per sample")
@@ -43,7 +48,8 @@ class L2Loss:
     For regression and sequence targets, such as the outputs of RNN and LSTM (which lie in (0, 1), so
     scale targets into that range). ``backward(label_tensor)`` returns dL/dŷ = 2 (ŷ − y).
 
-    Shapes: prediction and labels of any matching shape, (N, K) or (N, T, K); backward returns that shape.
+    Shapes: prediction and labels of any matching shape, (N, K) or (N, T, K); backward returns that shape,
+    in the prediction's dtype.
     """
 
     def __init__(self):
@@ -57,8 +63,9 @@ class L2Loss:
 
     def backward(self, label_tensor):
         require_forward(self, self._prediction)
-        labels = _checked_labels(self, label_tensor, self._prediction.shape, "targets must match the prediction")
-        return 2 * (self._prediction - labels)
+        prediction = self._prediction
+        labels = _checked_labels(self, label_tensor, prediction.shape, "targets must match the prediction")
+        return (2 * (prediction - labels)).astype(prediction.dtype, copy=False)
 
     def config(self):
         return {}
