@@ -44,8 +44,9 @@ class BatchNormalization(TrainableLayer):
     Shapes
     ------
     forward: (N, C) -> (N, C)  or  (N, C, Y, X) -> (N, C, Y, X);  backward: the same shapes.
-    A 4-D tensor is normalised per channel over N·Y·X values: ``reformat`` turns it into the 2-D
-    (N·Y·X, C) layout, the 2-D maths runs, and ``reformat`` turns the result back.
+    A 4-D tensor is normalised per channel over N·Y·X values: exactly the 2-D maths on the
+    (N·Y·X, C) layout ``reformat`` gives, computed by summing over the axes N, Y, X of the 4-D tensor
+    itself (no transposed copy). The computation runs in the input's dtype.
 
     Notes
     -----
@@ -146,25 +147,35 @@ class BatchNormalization(TrainableLayer):
         x = check_input(self, input_tensor, [("batch", self.channels), ("batch", self.channels, "y", "x")])
         gamma = check_array_shape("BatchNormalization", "weights", self.weights, (self.channels,))
         beta = check_array_shape("BatchNormalization", "bias", self.bias, (self.channels,))
-        rows = self._to_vectors(x) if x.ndim == 4 else x
+        # The sums run over the axes ``reformat`` would put into one column (N, or N, Y, X) in place, so
+        # a 4-D tensor needs no transposed copy; per-channel vectors broadcast as (C,) or (1, C, 1, 1).
+        axes, channel_shape = self._layout(x.ndim)
+        count = x.size // self.channels  # M, the values per channel
 
         if self.testing_phase:
             mean, variance = (statistic.astype(x.dtype, copy=False) for statistic in self._moving_statistics())
+            centered = x - mean.reshape(channel_shape)
         else:
-            if rows.shape[0] == 0:
+            if count == 0:
                 raise ValueError(
                     "BatchNormalization needs at least one value per channel to compute batch statistics, "
                     f"got input_tensor of shape {describe_shape(x.shape)}"
                 )
-            mean = rows.mean(axis=0)
-            variance = rows.var(axis=0)
+            # μ_B = (1/M) Σ x,  σ²_B = (1/M) Σ (x − μ_B)²  (biased, ddof = 0; np.mean and np.var do the same).
+            mean = np.add.reduce(x, axis=axes) / count
+            centered = x - mean.reshape(channel_shape)
+            squares = centered * centered
+            variance = np.add.reduce(squares, axis=axes) / count
             self.batch_mean, self.batch_variance = mean, variance
             self._update_moving_statistics(mean, variance)
 
         inverse_std = 1.0 / np.sqrt(variance + self.epsilon)
-        normalized = (rows - mean) * inverse_std
+        # x̂ = (x − μ) / √(σ² + ε), written into ``centered`` (our own array).
+        normalized = np.multiply(centered, inverse_std.reshape(channel_shape), out=centered)
         gamma = gamma.astype(x.dtype, copy=False)
-        output = gamma * normalized + beta.astype(x.dtype, copy=False)
+        # y = γ x̂ + β
+        output = gamma.reshape(channel_shape) * normalized
+        output += beta.astype(x.dtype, copy=False).reshape(channel_shape)
 
         self._input_shape = x.shape
         self._normalized = normalized
@@ -173,26 +184,33 @@ class BatchNormalization(TrainableLayer):
         self._used_batch_statistics = not self.testing_phase
         if x.ndim == 4:
             self._image_shape = x.shape
-            return self._to_images(output, x.shape)
         return output
 
     def backward(self, error_tensor):
         require_forward(self, self._input_shape)
         error = check_error_shape(self, error_tensor, self._input_shape)
-        rows = self._to_vectors(error) if error.ndim == 4 else error
+        axes, channel_shape = self._layout(error.ndim)
+        count = error.size // self.channels
+        normalized = self._normalized
 
-        gradient_weights = np.sum(rows * self._normalized, axis=0)
-        gradient_bias = np.sum(rows, axis=0)
-        scale = self._gamma * self._inverse_std
+        # dL/dγ = Σ E ⊙ x̂,  dL/dβ = Σ E  (sums over the M values of each channel)
+        error_times_normalized = error * normalized
+        gradient_weights = np.add.reduce(error_times_normalized, axis=axes)
+        gradient_bias = np.add.reduce(error, axis=axes)
+        scale = (self._gamma * self._inverse_std).reshape(channel_shape)
         if self._used_batch_statistics:
-            # Every x enters μ_B and σ²_B too: remove the error's mean and its component along x̂.
-            error_rows = scale * (rows - rows.mean(axis=0) - self._normalized * (rows * self._normalized).mean(axis=0))
+            # Every x enters μ_B and σ²_B too: remove the error's mean and its component along x̂,
+            # dL/dx = γ / √(σ²_B + ε) · (E − mean(E) − x̂ ⊙ mean(E ⊙ x̂)).
+            error_input = error - (gradient_bias / count).reshape(channel_shape)
+            error_input -= np.multiply(normalized, (gradient_weights / count).reshape(channel_shape),
+                                       out=error_times_normalized)
+            error_input *= scale
         else:
-            error_rows = scale * rows
+            error_input = scale * error
 
         self._apply_update("weights", gradient_weights)
         self._apply_update("bias", gradient_bias)
-        return self._to_images(error_rows, self._input_shape) if error.ndim == 4 else error_rows
+        return error_input
 
     def config(self):
         return {"channels": self.channels, "momentum": self.momentum}
@@ -223,6 +241,12 @@ class BatchNormalization(TrainableLayer):
             raise ValueError(
                 f"BatchNormalization.reformat expected a tensor of shape {expected}, got {describe_shape(array.shape)}"
             )
+
+    def _layout(self, ndim):
+        """The axes a channel's values lie along, and the shape per-channel vectors broadcast as."""
+        if ndim == 4:
+            return (0, 2, 3), (1, self.channels, 1, 1)
+        return (0,), (self.channels,)
 
     @staticmethod
     def _to_vectors(images):
