@@ -72,12 +72,10 @@ class Dropout(BaseLayer):
         p = self._probability
         uniform = np.random.random_sample(x.shape) if self.rng is None else self.rng.random(x.shape)
         self.mask = np.asarray(uniform < p)
-        # The scale M / p is built once in the input's dtype and reused by backward, so the two passes
-        # multiply by exactly the same numbers.
-        scale = self.mask.astype(x.dtype)
-        scale /= p
-        self._scale = scale
-        return x * scale
+        # The scale M / p is built once (in one pass) in the input's dtype and reused by backward, so the
+        # two passes multiply by exactly the same numbers.
+        self._scale = np.divide(self.mask, p, dtype=x.dtype)
+        return x * self._scale
 
     def backward(self, error_tensor):
         require_forward(self, self._output_shape)
