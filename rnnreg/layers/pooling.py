@@ -79,7 +79,7 @@ class Pooling(BaseLayer):
         self._max_offsets = np.argmax(flat_windows, axis=-1)
         self._input_shape = x.shape
         self._output_shape = output_shape
-        return np.take_along_axis(flat_windows, self._max_offsets[..., np.newaxis], axis=-1)[..., 0]
+        return flat_windows.max(axis=-1)  # the values at the offsets argmax found
 
     def backward(self, error_tensor):
         """Send every error value to the input position that was its window's maximum."""
@@ -101,8 +101,13 @@ class Pooling(BaseLayer):
             for axis in range(dims)
         )
         error_input = np.zeros(self._input_shape, dtype=error.dtype)
-        # np.add.at accumulates where overlapping windows picked the same input (plain += would not).
-        np.add.at(error_input, (along(0, batch), along(1, channels), *positions), error)
+        index = (along(0, batch), along(1, channels), *positions)
+        if all(stride >= window for stride, window in zip(self.stride_shape, self.pooling_shape, strict=True)):
+            # Windows that do not overlap never pick the same input: a plain assignment is the sum.
+            error_input[index] = error
+        else:
+            # np.add.at accumulates where overlapping windows picked the same input (plain += would not).
+            np.add.at(error_input, index, error)
         return error_input
 
     def config(self):
