@@ -74,6 +74,8 @@ class Conv(TrainableLayer):
 
     Both directions run as one matrix product each (im2col): every receptive field is unrolled into a
     column of length C·m·n, so the forward pass is W (K, C·m·n) @ columns (C·m·n, Y'·X') for all b at once.
+    Backward computes the error of every column entry, Wᵀ @ E, and adds it back to the input position it
+    was copied from (col2im, the adjoint of im2col); summed up this is the transposed convolution above.
     Computation happens in the input's floating dtype (float32 inputs stay float32).
     """
 
@@ -148,16 +150,13 @@ class Conv(TrainableLayer):
         error_columns = error.reshape(batch, self.num_kernels, -1)  # (N, K, P)
 
         # Input gradient first, with the kernels of the forward pass (the update below changes them).
-        spread = np.zeros((batch, self.num_kernels, *self._input_shape[2:]), dtype=error.dtype)
-        spread[(slice(None), slice(None), *(slice(None, None, s) for s in self.stride_shape))] = error
-        spread_columns, _ = _im2col(_pad_same(spread, self.kernel_shape, flipped=True), self.kernel_shape, None)
-        flipped = np.flip(self._kernels, axis=tuple(range(2, 2 + self.spatial_dims)))
-        # Swap K and C: each input channel now collects from all K error maps.
-        flipped = flipped.swapaxes(0, 1).reshape(self.channels, -1)  # (C, K·m·n)
-        error_input = (flipped @ spread_columns).reshape(self._input_shape)
+        # Each column entry was copied from one padded input position, so its error goes back there:
+        # dL/dcolumns = Wᵀ (C·m·n, K) @ E_b (K, P), then col2im adds every entry to its position.
+        column_error = self._kernels.reshape(self.num_kernels, -1).T @ error_columns  # (N, C·m·n, P)
+        error_input = _col2im(column_error, self._input_shape, self.kernel_shape, self.stride_shape)
 
-        # Σ_b E_b (K, P) @ columns_bᵀ (P, C·m·n)
-        gradient_weights = np.matmul(error_columns, self._columns.swapaxes(1, 2)).sum(axis=0)
+        # Σ_b E_b (K, P) @ columns_bᵀ (P, C·m·n), as one product over the b and P axes together.
+        gradient_weights = np.tensordot(error_columns, self._columns, axes=([0, 2], [0, 2]))
         self._apply_update("weights", gradient_weights.reshape(self._kernels.shape))
         self._apply_update("bias", error.sum(axis=(0, *spatial_axes)))
         return error_input
@@ -191,6 +190,38 @@ def _pad_same(tensor, kernel_shape, *, flipped):
     if flipped:
         widths = [(after, before) for before, after in widths]
     return np.pad(tensor, [(0, 0), (0, 0), *widths])
+
+
+def _col2im(column_error, input_shape, kernel_shape, stride_shape):
+    """The adjoint of ``_im2col`` followed by the "same" padding: add every column entry back to its input.
+
+    ``column_error[b, (c, i, j), (p, q)]`` is added to position ``(p·s_y + i, q·s_x + j)`` of the padded
+    input's error, and the padding is cut off again, which gives
+
+        dL/dx̃[b, c, p·s_y + i, q·s_x + j] += Σ_k W[k, c, i, j] · E[b, k, p, q].
+
+    The loop runs over the m·n offsets (i, j) inside the kernel; each pass adds a whole (N, C, Y', X')
+    block at once.
+
+    Returns
+    -------
+    ndarray, shape ``input_shape``
+    """
+    batch, channels = input_shape[:2]
+    spatial = input_shape[2:]
+    padded_spatial = tuple(size + extent - 1 for size, extent in zip(spatial, kernel_shape, strict=True))
+    output_spatial = tuple(-(-size // stride) for size, stride in zip(spatial, stride_shape, strict=True))
+    column_error = column_error.reshape(batch, channels, *kernel_shape, *output_spatial)
+    padded_error = np.zeros((batch, channels, *padded_spatial), dtype=column_error.dtype)
+    for offset in np.ndindex(*kernel_shape):
+        target = tuple(
+            slice(start, start + stride * (count - 1) + 1, stride)
+            for start, stride, count in zip(offset, stride_shape, output_spatial, strict=True)
+        )
+        padded_error[(slice(None), slice(None), *target)] += column_error[(slice(None), slice(None), *offset)]
+    before = tuple(extent // 2 for extent in kernel_shape)
+    crop = tuple(slice(start, start + size) for start, size in zip(before, spatial, strict=True))
+    return padded_error[(slice(None), slice(None), *crop)]
 
 
 def _im2col(padded, kernel_shape, stride_shape):
