@@ -3,7 +3,6 @@
 import numbers
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from rnnreg.layers.base import BaseLayer
 from rnnreg.validation import check_error_shape, check_input, check_int_tuple, describe_shape, require_forward
@@ -70,45 +69,51 @@ class Pooling(BaseLayer):
                 f"Pooling pooling_shape {describe_shape(self.pooling_shape)} is larger than the input's spatial "
                 f"size {describe_shape(x.shape[2:])} (input_tensor shape {describe_shape(x.shape)})"
             )
-        spatial_axes = tuple(range(2, 2 + self.spatial_dims))
-        windows = sliding_window_view(x, self.pooling_shape, axis=spatial_axes)  # (N, C, Y-p_y+1, ..., p_y, p_x)
-        windows = windows[(slice(None), slice(None), *(slice(None, None, s) for s in self.stride_shape))]
-        output_shape = windows.shape[: 2 + self.spatial_dims]
-        flat_windows = windows.reshape(*output_shape, -1)
-        # argmax returns the first maximum, which decides ties.
-        self._max_offsets = np.argmax(flat_windows, axis=-1)
+        output_shape = (
+            *x.shape[:2],
+            *((size - window) // stride + 1
+              for size, window, stride in zip(x.shape[2:], self.pooling_shape, self.stride_shape, strict=True)),
+        )  # fmt: skip
+        # Walk the offsets inside the window in row-major order; each offset is one strided view of x
+        # that holds that entry of EVERY window, so each pass compares whole (N, C, Y', X') blocks.
+        # Only a strictly larger value (or the first NaN, as np.argmax) replaces the current maximum,
+        # so ties go to the first maximum.
+        maximum = None
+        for offset_index, offset in enumerate(np.ndindex(*self.pooling_shape)):
+            candidate = x[self._window_entries(offset, output_shape)]
+            if maximum is None:
+                maximum = candidate.copy()
+                max_offsets = np.zeros(output_shape, dtype=np.intp)
+                continue
+            better = (candidate > maximum) | (np.isnan(candidate) & ~np.isnan(maximum))
+            np.copyto(maximum, candidate, where=better)
+            max_offsets[better] = offset_index
+        self._max_offsets = max_offsets
         self._input_shape = x.shape
         self._output_shape = output_shape
-        return flat_windows.max(axis=-1)  # the values at the offsets argmax found
+        return maximum
 
     def backward(self, error_tensor):
         """Send every error value to the input position that was its window's maximum."""
         require_forward(self, self._max_offsets)
         error = check_error_shape(self, error_tensor, self._output_shape)
-        batch, channels = self._output_shape[:2]
-        dims = self.spatial_dims
-
-        def along(axis, length):
-            """``np.arange(length)`` shaped to broadcast along ``axis`` of the output."""
-            shape = [1] * (2 + dims)
-            shape[axis] = length
-            return np.arange(length).reshape(shape)
-
-        # Input position of each maximum = window start (p·s) + offset inside the window.
-        offsets = np.unravel_index(self._max_offsets, self.pooling_shape)
-        positions = tuple(
-            along(2 + axis, self._output_shape[2 + axis]) * self.stride_shape[axis] + offsets[axis]
-            for axis in range(dims)
-        )
         error_input = np.zeros(self._input_shape, dtype=error.dtype)
-        index = (along(0, batch), along(1, channels), *positions)
-        if all(stride >= window for stride, window in zip(self.stride_shape, self.pooling_shape, strict=True)):
-            # Windows that do not overlap never pick the same input: a plain assignment is the sum.
-            error_input[index] = error
-        else:
-            # np.add.at accumulates where overlapping windows picked the same input (plain += would not).
-            np.add.at(error_input, index, error)
+        # One pass per offset inside the window: the windows whose maximum sits at that offset send their
+        # error there. Overlapping windows that picked the same input add up (+= over the passes).
+        for offset_index, offset in enumerate(np.ndindex(*self.pooling_shape)):
+            error_input[self._window_entries(offset, self._output_shape)] += np.where(
+                self._max_offsets == offset_index, error, 0
+            )
         return error_input
+
+    def _window_entries(self, offset, output_shape):
+        """Index of entry ``offset`` of every window: input position p·s + offset for each output p."""
+        return (
+            slice(None),
+            slice(None),
+            *(slice(start, start + stride * (count - 1) + 1, stride)
+              for start, stride, count in zip(offset, self.stride_shape, output_shape[2:], strict=True)),
+        )  # fmt: skip
 
     def config(self):
         return {"stride_shape": list(self.stride_shape), "pooling_shape": list(self.pooling_shape)}
