@@ -74,20 +74,22 @@ class Pooling(BaseLayer):
             *((size - window) // stride + 1
               for size, window, stride in zip(x.shape[2:], self.pooling_shape, self.stride_shape, strict=True)),
         )  # fmt: skip
-        # Walk the offsets inside the window in row-major order; each offset is one strided view of x
-        # that holds that entry of EVERY window, so each pass compares whole (N, C, Y', X') blocks.
-        # Only a strictly larger value (or the first NaN, as np.argmax) replaces the current maximum,
-        # so ties go to the first maximum.
-        maximum = None
-        for offset_index, offset in enumerate(np.ndindex(*self.pooling_shape)):
-            candidate = x[self._window_entries(offset, output_shape)]
-            if maximum is None:
-                maximum = candidate.copy()
-                max_offsets = np.zeros(output_shape, dtype=np.intp)
-                continue
-            better = (candidate > maximum) | (np.isnan(candidate) & ~np.isnan(maximum))
-            np.copyto(maximum, candidate, where=better)
-            max_offsets[better] = offset_index
+        # Each offset inside the window is one strided view of x that holds that entry of EVERY window,
+        # so each pass below works on whole (N, C, Y', X') blocks (a loop over the window, not the batch).
+        entries = [x[self._window_entries(offset, output_shape)] for offset in np.ndindex(*self.pooling_shape)]
+        maximum = entries[0].copy()
+        for candidate in entries[1:]:
+            np.maximum(maximum, candidate, out=maximum)  # NaN propagates, as in np.max
+        # Where the maximum sits: walking the offsets backwards, the FIRST matching offset is written last,
+        # so ties go to the first maximum in row-major order (np.argmax's rule, NaN counting as the maximum).
+        has_nan = bool(np.isnan(maximum).any())
+        max_offsets = np.zeros(output_shape, dtype=np.intp)
+        for offset_index in range(len(entries) - 1, -1, -1):
+            candidate = entries[offset_index]
+            matches = candidate == maximum
+            if has_nan:
+                matches |= np.isnan(candidate)
+            max_offsets[matches] = offset_index
         self._max_offsets = max_offsets
         self._input_shape = x.shape
         self._output_shape = output_shape
@@ -101,9 +103,8 @@ class Pooling(BaseLayer):
         # One pass per offset inside the window: the windows whose maximum sits at that offset send their
         # error there. Overlapping windows that picked the same input add up (+= over the passes).
         for offset_index, offset in enumerate(np.ndindex(*self.pooling_shape)):
-            error_input[self._window_entries(offset, self._output_shape)] += np.where(
-                self._max_offsets == offset_index, error, 0
-            )
+            target = error_input[self._window_entries(offset, self._output_shape)]
+            np.add(target, error, out=target, where=self._max_offsets == offset_index)
         return error_input
 
     def _window_entries(self, offset, output_shape):
