@@ -267,3 +267,34 @@ def test_error_tensor_of_wrong_shape_names_both_shapes():
     pooling.forward(np.ones((2, 3, 4, 4)))
     with pytest.raises(ValueError, match=r"Pooling expected error_tensor of shape \(2, 3, 2, 2\), got \(2, 3, 4, 4\)"):
         pooling.backward(np.ones((2, 3, 4, 4)))
+
+
+def _reference_pooling(x, stride, window, error):
+    """Brute force over every window: np.argmax picks the first maximum (NaN counts as the maximum)."""
+    batch, channels, height, width = x.shape
+    out_y, out_x = (height - window[0]) // stride[0] + 1, (width - window[1]) // stride[1] + 1
+    output = np.empty((batch, channels, out_y, out_x))
+    gradient = np.zeros_like(x)
+    for b, c, p, q in np.ndindex(batch, channels, out_y, out_x):
+        patch = x[b, c, p * stride[0] : p * stride[0] + window[0], q * stride[1] : q * stride[1] + window[1]]
+        i, j = np.unravel_index(np.argmax(patch), window)
+        output[b, c, p, q] = patch[i, j]
+        gradient[b, c, p * stride[0] + i, q * stride[1] + j] += error[b, c, p, q]
+    return output, gradient
+
+
+@pytest.mark.parametrize("stride, window", [((2, 2), (2, 2)), ((1, 1), (2, 2)), ((1, 2), (3, 2)), ((3, 3), (2, 2))])
+@pytest.mark.parametrize("kind", ["continuous", "ties", "nan"])
+def test_forward_and_backward_match_a_brute_force_argmax_with_ties_and_nan(stride, window, kind):
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 3, 7, 8))
+    if kind == "ties":
+        x = np.maximum(np.round(x), 0)  # many equal values, as after ReLU
+    if kind == "nan":
+        x[x > 1.2] = np.nan
+    layer = Pooling(stride, window)
+    output = layer.forward(x)
+    error = rng.standard_normal(output.shape)
+    expected_output, expected_gradient = _reference_pooling(x, stride, window, error)
+    np.testing.assert_array_equal(output, expected_output)
+    np.testing.assert_allclose(layer.backward(error), expected_gradient, rtol=1e-14, atol=1e-15)
