@@ -99,13 +99,22 @@ class Pooling(BaseLayer):
         """Send every error value to the input position that was its window's maximum."""
         require_forward(self, self._max_offsets)
         error = check_error_shape(self, error_tensor, self._output_shape)
-        error_input = np.zeros(self._input_shape, dtype=error.dtype)
-        # One pass per offset inside the window: the windows whose maximum sits at that offset send their
-        # error there. Overlapping windows that picked the same input add up (+= over the passes).
-        for offset_index, offset in enumerate(np.ndindex(*self.pooling_shape)):
-            target = error_input[self._window_entries(offset, self._output_shape)]
-            np.add(target, error, out=target, where=self._max_offsets == offset_index)
-        return error_input
+        input_shape = self._input_shape
+        # Flat index (into x.ravel()) of every window's maximum: window start (p·s) + offset inside it.
+        row_stride = np.array([int(np.prod(input_shape[axis + 1 :])) for axis in range(len(input_shape))])
+        start = np.zeros(self._output_shape, dtype=np.intp)
+        for axis, size in enumerate(self._output_shape):
+            step = self.stride_shape[axis - 2] if axis >= 2 else 1
+            shape = [1] * len(self._output_shape)
+            shape[axis] = size
+            start += (np.arange(size) * (step * row_stride[axis])).reshape(shape)
+        offset_table = np.array(
+            [int(np.dot(offset, row_stride[2:])) for offset in np.ndindex(*self.pooling_shape)], dtype=np.intp
+        )
+        targets = start + offset_table[self._max_offsets]
+        # Sum the errors per input position; overlapping windows that picked the same input add up.
+        error_input = np.bincount(targets.ravel(), weights=error.ravel(), minlength=int(np.prod(input_shape)))
+        return error_input.reshape(input_shape).astype(error.dtype, copy=False)
 
     def _window_entries(self, offset, output_shape):
         """Index of entry ``offset`` of every window: input position p·s + offset for each output p."""
