@@ -20,15 +20,11 @@ follow μ ← a μ + (1 − a) μ_B with a = ``momentum`` (0.8 by default; PyTor
 of the NEW batch, i.e. a = 0.9), variances are the biased (ddof = 0) ones and ε = 1e-10.
 """
 
-import contextlib
 import dataclasses
 import functools
-import io
-import numbers
 
 import ipywidgets as widgets
 import numpy as np
-from PIL import Image
 
 from rnnreg import (
     Adam,
@@ -49,6 +45,7 @@ from rnnreg.viz import COLORS, plot_batch_norm_statistics, plot_comparison_curve
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 
 __all__ = [
     "BatchNormDashboard",
@@ -77,36 +74,6 @@ WITH, WITHOUT = "with BatchNorm", "without BatchNorm"
 SPEED_COLORS = {WITH: COLORS["batch"], WITHOUT: COLORS["none"]}
 
 
-@contextlib.contextmanager
-def _seeded(seed):
-    """Seed NumPy's global state (the initializers draw from it) for the block, then restore the caller's."""
-    saved = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(saved)
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
-def _check_batch_size(batch_size):
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch size must be a positive integer, got {batch_size!r}")
-    return int(batch_size)
-
-
-def _read_only(snapshot):
-    for arrays in snapshot:
-        for array in arrays.values():
-            array.flags.writeable = False
-    return snapshot
-
-
 # ------------------------------------------------------------------------------------ the Iris experiment
 
 
@@ -117,7 +84,7 @@ def build_iris_network(batch_norm=True, momentum=0.8, learning_rate=LEARNING_RAT
     ``normalization`` is the class of the first layer (``BatchStatisticsAtTestTime`` builds the mistake).
     The weights are He-initialized from NumPy's global state seeded with ``seed`` (restored afterwards).
     """
-    with _seeded(seed):
+    with seeded(seed):
         net = NeuralNetwork(Adam(learning_rate, 0.9, 0.999), He(), Constant(0.0))
         net.loss_layer = CrossEntropyLoss()
         layers = [normalization(len(IRIS_FEATURE_NAMES), momentum)] if batch_norm else []
@@ -209,7 +176,7 @@ def train_batch_norm(batch_norm=True, momentum=0.8, batch_size=16, *, iterations
     ValueError
         A bad batch size, momentum, learning rate or data set, or training that diverged.
     """
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_positive_int("batch size", batch_size)
     features, labels = load_iris() if data is None else data
     layer = ArrayDataLayer(features, labels, batch_size, num_classes=len(IRIS_CLASS_NAMES),
                            test_fraction=TEST_FRACTION, rng=np.random.default_rng(seed))
@@ -227,9 +194,9 @@ def train_batch_norm(batch_norm=True, momentum=0.8, batch_size=16, *, iterations
     settings = {"batch_norm": bool(batch_norm), "momentum": float(momentum), "batch_size": batch_size,
                 "iterations": iterations, "learning_rate": float(learning_rate), "seed": seed}
     data_mean, data_variance = train_inputs.mean(axis=0), train_inputs.var(axis=0)
-    _read_only([{"mean": data_mean, "variance": data_variance, "inputs": test_inputs, "labels": test_labels}])
+    read_only([data_mean, data_variance, test_inputs, test_labels])
     return TrainedBatchNorm(
-        settings=settings, snapshot=_read_only(net.snapshot()), history=history, recorder=recorder,
+        settings=settings, snapshot=read_only(net.snapshot()), history=history, recorder=recorder,
         data_mean=data_mean, data_variance=data_variance, test_inputs=test_inputs, test_labels=test_labels,
         train_accuracy=float(train_accuracy), test_accuracy=float(test_accuracy),
     )
@@ -249,7 +216,7 @@ def _forward(net, inputs, phase):
 
 def shown_batch(trained, batch_size=None, *, seed=0):
     """Indices into the test set of the batch the dashboard compares: ``batch_size`` flowers, a seeded choice."""
-    size = trained.settings["batch_size"] if batch_size is None else _check_batch_size(batch_size)
+    size = trained.settings["batch_size"] if batch_size is None else check_positive_int("batch size", batch_size)
     count = len(trained.test_inputs)
     if count == 0:
         raise ValueError("the data set has no test flowers to show; use more data")
@@ -272,7 +239,7 @@ def phase_view(trained, phase="test", *, seed=0):
         ``normalized`` {phase: (B, C)} (the BatchNorm layer's output) and ``statistics``
         {phase: (mean (C,), variance (C,))}, the statistics each phase normalised with.
     """
-    _check_choice("phase", phase, PHASES)
+    check_choice("phase", phase, PHASES)
     indices = shown_batch(trained, seed=seed)
     inputs, labels = trained.test_inputs[indices], trained.test_labels[indices]
     view = {"phase": phase, "indices": indices, "inputs": inputs, "labels": labels,
@@ -373,35 +340,6 @@ def batch_norm_finding(trained, view, channel):
             f"phases differ by up to {view['largest_change']:.2f}")
 
 
-def _png_with_frozen_layout(dashboard):
-    """The figure as a compact PNG; afterwards the axes stay where the first (constrained) layout put them.
-
-    Two savings, both measured on the lesson dashboards: laying the figure out again on every redraw costs
-    almost half of the time to the picture, and the panels stay the same from one setting to the next, so
-    the first layout serves them all; and a 256-colour PNG of these line plots is about a third of the
-    size of a full-colour one (the notebook stores the picture twice: as the widget's value and as the
-    static fallback), looks the same, and is quicker to encode.
-    """
-    figure = dashboard.figure
-    pixels = io.BytesIO()
-    figure.savefig(pixels, format="rgba")
-    size = figure.canvas.get_width_height()
-    image = Image.frombuffer("RGBA", size, pixels.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
-    picture = io.BytesIO()
-    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(picture, format="PNG")
-    figure.set_layout_engine("none")
-    return picture.getvalue()
-
-
-def _set_finding(dashboard, text):
-    """Show ``text`` as the figure's title, keeping the title where the first layout placed it."""
-    title = getattr(dashboard, "_finding", None)
-    if title is None:
-        dashboard._finding = dashboard.figure.suptitle(text)
-    else:
-        title.set_text(text)
-
-
 def _draw_message(ax, text):
     ax.clear()
     ax.set_axis_off()
@@ -492,8 +430,6 @@ class BatchNormDashboard(Dashboard):
     def build_axes(self):
         return new_figure(2, 2, height=8.0, width=10.5)
 
-    png = _png_with_frozen_layout
-
     def compute(self, params):
         trained = self._train(bool(params["batch_norm"]), float(params["momentum"]), int(params["batch_size"]))
         return {"trained": trained, "view": phase_view(trained, params["phase"], seed=self.seed),
@@ -515,7 +451,7 @@ class BatchNormDashboard(Dashboard):
             for ax in (mean_ax, variance_ax, line_ax):
                 _draw_message(ax, "BatchNorm is off:\nno statistics are kept,\nand both phases compute the same.")
         _draw_probabilities(output_ax, view)
-        _set_finding(self, batch_norm_finding(trained, view, channel))
+        self.set_finding(batch_norm_finding(trained, view, channel))
 
     def summary(self, data):
         trained, view, channel = data["trained"], data["view"], data["channel"]
@@ -538,7 +474,7 @@ class BatchNormDashboard(Dashboard):
 
 def build_digits_network(batch_norm, learning_rate, *, width=SPEED_WIDTH, seed=0):
     """FC(64, W) → [BatchNorm] → ReLU → FC(W, W) → [BatchNorm] → ReLU → FC(W, 10) → SoftMax, plain SGD(η)."""
-    with _seeded(seed):
+    with seeded(seed):
         net = NeuralNetwork(Sgd(learning_rate), He(), Constant(0.0))
         net.loss_layer = CrossEntropyLoss()
         size = 64
@@ -563,7 +499,7 @@ def compare_training_speed(learning_rate=SPEED_LEARNING_RATE, batch_size=32, *, 
         sample of every training step, ``epochs`` (E,) and ``validation_accuracy`` (E,) per finished epoch,
         ``diverged`` (None, or the message of the step where the loss became infinite), ``history``.
     """
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_positive_int("batch size", batch_size)
     runs = {}
     for label, batch_norm in ((WITH, True), (WITHOUT, False)):
         net = build_digits_network(batch_norm, learning_rate, seed=seed)
@@ -628,8 +564,6 @@ class BatchNormSpeedDashboard(Dashboard):
     def build_axes(self):
         return new_figure(1, 2, height=4.6, width=10.5)
 
-    png = _png_with_frozen_layout
-
     def compute(self, params):
         return compare_training_speed(params["learning_rate"], params["batch_size"], epochs=self.epochs, seed=self.seed)
 
@@ -643,7 +577,7 @@ class BatchNormSpeedDashboard(Dashboard):
                                title="Validation accuracy", log_y=False)
         accuracy_ax.set_ylim(0, 1.02)
         accuracy_ax.set_xticks(np.arange(1, self.epochs + 1))
-        _set_finding(self, speed_finding(runs))
+        self.set_finding(speed_finding(runs))
 
     def summary(self, runs):
         parts = []

@@ -36,16 +36,8 @@ from rnnreg.viz import COLORS, plot_dropout_mask, plot_phase_activations
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard
-from rnnreg.widgets.regularizers import (
-    check_choice,
-    check_steps,
-    compact_png,
-    overfitting_data_layer,
-    read_only,
-    seeded,
-    set_finding,
-    verb,
-)
+from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.widgets.regularizers import check_steps, overfitting_data_layer, verb
 
 __all__ = [
     "DropoutOverfittingDashboard",
@@ -104,7 +96,7 @@ def _activations(samples, units, seed):
         layer = FullyConnected(inputs.shape[1], units)
         layer.initialize(He(), Constant(0.0))
     activations = ReLU().forward(layer.forward(inputs))
-    return read_only(activations)[0]
+    return read_only(activations)
 
 
 def hidden_activations(samples=SAMPLES, units=UNITS, seed=0):
@@ -113,10 +105,7 @@ def hidden_activations(samples=SAMPLES, units=UNITS, seed=0):
     Nothing is trained: the dropout lesson only needs a realistic batch (non-negative, many zeros). The
     same arguments always give the same (read-only) array.
     """
-    for name, value in (("samples", samples), ("units", units)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return _activations(int(samples), int(units), int(seed))
+    return _activations(check_positive_int("samples", samples), check_positive_int("units", units), int(seed))
 
 
 def dropout_phases(rate, scaling="inverted", *, inputs=None, repeats=REPEATS, seed=0):
@@ -149,8 +138,7 @@ def dropout_phases(rate, scaling="inverted", *, inputs=None, repeats=REPEATS, se
     """
     rate = check_rate(rate)
     check_choice("scaling", scaling, SCALINGS)
-    if isinstance(repeats, bool) or not isinstance(repeats, numbers.Integral) or repeats < 1:
-        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
+    repeats = check_positive_int("repeats", repeats)
     x = hidden_activations(seed=seed) if inputs is None else np.asarray(inputs, dtype=float)
     if x.ndim != 2 or x.size == 0:
         raise ValueError(f"inputs must be a non-empty batch of shape (N, H), got shape {x.shape}")
@@ -169,7 +157,7 @@ def dropout_phases(rate, scaling="inverted", *, inputs=None, repeats=REPEATS, se
     denominator = float(np.sum(test * test))
     slope = float(np.sum(average * test)) / denominator if denominator > 0 else float("nan")
     return {
-        "rate": rate, "keep_probability": layer.probability, "scaling": scaling, "repeats": int(repeats),
+        "rate": rate, "keep_probability": layer.probability, "scaling": scaling, "repeats": repeats,
         "inputs": x, "mask": mask, "outputs": {"train": train, "test": test}, "average_train": average,
         "kept_fraction": float(mask.mean()),
         "means": {"input": float(x.mean()), "train": float(train.mean()), "test": float(test.mean()),
@@ -239,6 +227,7 @@ class DropoutPhaseDashboard(Dashboard):
     """
 
     title = "Dropout: a random mask while training, the identity at test time"
+    palette_colors = 128
 
     def __init__(self, *, seed=0, repeats=REPEATS):
         self.seed, self.repeats = seed, repeats
@@ -256,8 +245,6 @@ class DropoutPhaseDashboard(Dashboard):
 
     def build_axes(self):
         return new_figure(2, 2, height=8.2, width=10.5)
-
-    png = compact_png
 
     def compute(self, params):
         phase = check_choice("phase", params["phase"], PHASES)
@@ -280,7 +267,7 @@ class DropoutPhaseDashboard(Dashboard):
         histogram_ax.set_ylabel("fraction per bin (log scale)")
         histogram_ax.legend(fontsize=11, loc="upper right")
         _draw_average(average_ax, view)
-        set_finding(self, phases_finding(view))
+        self.set_finding(phases_finding(view))
 
     def summary(self, view):
         means = view["means"]
@@ -372,6 +359,7 @@ class DropoutOverfittingDashboard(Dashboard):
     """A drop rate against no dropout on the overfitting set: accuracy curves and the final train/validation bars."""
 
     title = "Dropout against overfitting: 30 training samples, 60 features, 64 hidden units"
+    palette_colors = 128
 
     def __init__(self, *, steps=STEPS, data=None):
         self.steps, self.data = steps, data
@@ -391,8 +379,6 @@ class DropoutOverfittingDashboard(Dashboard):
 
     def build_axes(self):
         return new_figure(1, 2, height=4.8, width=10.5, width_ratios=(3, 2))
-
-    png = compact_png
 
     def compute(self, params):
         seed = params["seed"]
@@ -432,7 +418,7 @@ class DropoutOverfittingDashboard(Dashboard):
         bar_ax.set_ylabel("final accuracy")
         bar_ax.set_title("After training")
         bar_ax.legend(fontsize=11, loc="upper center", ncol=2)
-        set_finding(self, overfitting_finding(run, baseline))
+        self.set_finding(overfitting_finding(run, baseline))
 
     def summary(self, data):
         run, baseline = data["run"], data["baseline"]

@@ -22,7 +22,6 @@ from the seed, and the run owns its random generators, so the same seed and the 
 and settings give bit-identical runs, whatever else the notebook draws from NumPy's global state.
 """
 
-import contextlib
 import html
 import math
 import numbers
@@ -60,21 +59,11 @@ from rnnreg.training import (
 from rnnreg.viz.style import COLORS, DPI, projector_style
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.experiment import check_choice, check_positive_int, seeded
 
 # Which trainable arrays the weight histogram can show: label -> index in network.layers.
 WEIGHT_LAYERS = {"fully connected": 6, "conv kernels": 0}
 NEUTRAL_GREY = "#6E6E6E"
-
-
-@contextlib.contextmanager
-def _seeded(seed):
-    """Seed NumPy's global state for the block (the initializers draw from it), then put it back."""
-    saved = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(saved)
 
 
 def check_settings(l2_strength, dropout_rate, learning_rate):
@@ -110,7 +99,7 @@ def build_digits_conv_net(l2_strength=1e-2, dropout_rate=0.3, learning_rate=2e-3
     """
     l2_strength, dropout_rate, learning_rate = check_settings(l2_strength, dropout_rate, learning_rate)
     data_seed, dropout_seed = np.random.SeedSequence(seed).spawn(2)
-    with _seeded(seed):
+    with seeded(seed):
         optimizer = Adam(learning_rate, 0.9, 0.999)
         optimizer.add_regularizer(L2Regularizer(l2_strength))
         net = NeuralNetwork(optimizer, He(), Constant(0.1))
@@ -213,12 +202,11 @@ class LiveRun:
             The run diverged now or earlier (the message says what to do); the steps done before it are
             recorded.
         """
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {steps!r}")
+        steps = check_positive_int("steps", steps)
         if self.diverged is not None:
             raise RuntimeError(f"{self.diverged} Press Reset to start again.")
         try:
-            fit(self.network, epochs=1, steps_per_epoch=int(steps), callbacks=[_CopyRows(self)])
+            fit(self.network, epochs=1, steps_per_epoch=steps, callbacks=[_CopyRows(self)])
         except RuntimeError as error:
             cause = error.__cause__ or error  # the network's own message, without fit's per-call epoch count
             self.diverged = f"Training diverged at step {self.steps_done}: {cause}"
@@ -380,10 +368,7 @@ class LiveFigure:
 
     def update(self, data, weights_shown="fully connected"):
         """Show ``data`` (from ``LiveRun.data()``); returns the Figure."""
-        if weights_shown not in WEIGHT_LAYERS:
-            raise ValueError(
-                f"weights shown must be one of {', '.join(map(repr, WEIGHT_LAYERS))}, got {weights_shown!r}"
-            )
+        check_choice("weights shown", weights_shown, WEIGHT_LAYERS)
         with projector_style(), np.errstate(over="ignore", invalid="ignore"):  # blown-up weights still draw
             self._update_losses(data["history"])
             self._update_accuracies(data["history"])
@@ -520,7 +505,7 @@ class LiveTrainingDashboard(Dashboard):
         try:
             data = self.compute(self.params())
         except (ValueError, TypeError, RuntimeError) as error:
-            self._show_error(error)
+            self._show_error(error, "Cannot apply this setting:")
             return
         self._redraw(data)
 
@@ -568,15 +553,8 @@ class LiveTrainingDashboard(Dashboard):
         )
 
     def _redraw(self, data):
-        with projector_style():
-            self.render(data)
-        self.image.value = self.png()
-        self.last_data, self.last_error = data, None
-        self.status.value = html.escape(self.summary(data))
-
-    def _show_error(self, error, heading="Cannot apply this setting:"):
-        self.last_error = error
-        self.status.value = f"<b>⚠ {heading}</b> {html.escape(str(error))}"
+        self._draw(data)
+        self._show(data)
 
     def _on_play(self, change):
         """A tick of the Play widget: train, unless the tick is a stale one queued behind a slow tick.

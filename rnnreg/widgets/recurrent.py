@@ -16,15 +16,12 @@ Pure functions (seeded, plain data out) with dashboards on top:
 Both layers end in a sigmoid, y_t = σ(W_y [h_t, 1]) in (0, 1), so the targets of these tasks lie in (0, 1).
 """
 
-import contextlib
 import dataclasses
 import functools
-import io
 import numbers
 
 import ipywidgets as widgets
 import numpy as np
-from PIL import Image
 
 from rnnreg import LSTM, RNN, Adam, Constant, L2Loss, LastTimeStep, NeuralNetwork, Xavier
 from rnnreg.data import ArrayDataLayer, delayed_recall, noisy_sine
@@ -34,6 +31,7 @@ from rnnreg.viz import COLORS, plot_gradient_norms, plot_hidden_states
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.experiment import check_choice, read_only, seeded
 
 __all__ = [
     "GradientFlowDashboard",
@@ -57,23 +55,6 @@ QUICK = {"num_sequences": 250, "epochs": 1, "steps_per_epoch": 80, "batch_size":
 TESTED = {"num_sequences": 600, "epochs": 20, "steps_per_epoch": None, "batch_size": 32, "learning_rate": 1e-2}
 
 
-@contextlib.contextmanager
-def _seeded(seed):
-    """Seed NumPy's global state (the initializers draw from it) for the block, then restore the caller's."""
-    saved = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(saved)
-
-
-def _check_model(model):
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {', '.join(map(repr, MODELS))}, got {model!r}")
-    return model
-
-
 def _optional_positive(name, value):
     """None, or a positive number; 0 (a slider's "off") means None."""
     if value is None or value == 0:
@@ -83,21 +64,9 @@ def _optional_positive(name, value):
     return value
 
 
-def _read_only(value):
-    if isinstance(value, np.ndarray):
-        value.flags.writeable = False
-    elif isinstance(value, dict):
-        for item in value.values():
-            _read_only(item)
-    elif isinstance(value, list):
-        for item in value:
-            _read_only(item)
-    return value
-
-
 def recurrent_layer(model, input_size, output_size, *, hidden_size=HIDDEN_SIZE, forget_bias=FORGET_BIAS):
     """``RNN(D, H, K)`` for "Elman", ``LSTM(D, H, K, forget_bias=...)`` for "LSTM"."""
-    if _check_model(model) == "Elman":
+    if check_choice("model", model, MODELS) == "Elman":
         return RNN(input_size, hidden_size, output_size)
     return LSTM(input_size, hidden_size, output_size, forget_bias=forget_bias)
 
@@ -212,7 +181,7 @@ def train_memory_task(model="Elman", delay=10, *, truncation=None, clip_norm=Non
     """
     train = _train_memory_task if cached else _train_memory_task.__wrapped__
     return train(
-        _check_model(model), delay, _optional_positive("truncation", truncation),
+        check_choice("model", model, MODELS), delay, _optional_positive("truncation", truncation),
         _optional_positive("clip_norm", clip_norm), hidden_size, forget_bias, num_sequences, epochs,
         steps_per_epoch, batch_size, learning_rate, seed,
     )
@@ -225,7 +194,7 @@ def _train_memory_task(model, delay, truncation, clip_norm, hidden_size, forget_
     inputs, targets = delayed_recall(num_sequences, delay, rng=seed)
     # The order of the random draws is the one of tests/test_teaching_claims.py (split, initial weights,
     # shuffling, all from NumPy's global state seeded with ``seed``), so TESTED gives the tested numbers.
-    with _seeded(seed):
+    with seeded(seed):
         layer = recurrent_layer(model, 2, 1, hidden_size=hidden_size, forget_bias=forget_bias)
         np.random.seed(seed)  # the draws of the layer's constructor are replaced by initialize below
         net = NeuralNetwork(Adam(learning_rate, 0.9, 0.999), Xavier(), Constant(0.0))
@@ -256,9 +225,9 @@ def _train_memory_task(model, delay, truncation, clip_norm, hidden_size, forget_
                 "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed}
     return TrainedRecurrent(
         settings=settings, history=history, score=float(r_squared(predictions, recall)),
-        inputs=_read_only(held_out), targets=_read_only(recall), predictions=_read_only(predictions),
-        hidden_states=_read_only(hidden_states), gradient_norms=_read_only(gradient_norms),
-        gates=_read_only(gates), clipped_fraction=float(np.mean(norms > clip_norm)) if clip_norm else 0.0,
+        inputs=read_only(held_out), targets=read_only(recall), predictions=read_only(predictions),
+        hidden_states=read_only(hidden_states), gradient_norms=read_only(gradient_norms),
+        gates=read_only(gates), clipped_fraction=float(np.mean(norms > clip_norm)) if clip_norm else 0.0,
     )
 
 
@@ -276,38 +245,6 @@ def recall_finding(delay, results):
         return f"Delay {delay}: neither recalls the number (Elman {scores['Elman']}, LSTM {scores['LSTM']})"
     good, bad = ("LSTM", "Elman") if verdicts["LSTM"] else ("Elman", "LSTM")
     return f"Delay {delay}: {good} recalls the number ({scores[good]}), {bad} does not ({scores[bad]})"
-
-
-def _set_finding(dashboard, text):
-    """Show ``text`` as the figure's title, keeping the title where the first layout placed it."""
-    title = getattr(dashboard, "_finding", None)
-    if title is None:
-        dashboard._finding = dashboard.figure.suptitle(text)
-    else:
-        title.set_text(text)
-
-
-def _png_with_frozen_layout(dashboard):
-    """The figure as a compact PNG; afterwards the axes stay where the first (constrained) layout put them.
-
-    A dashboard whose ``freeze_layout`` is False is laid out again for every picture.
-
-    Two savings, both measured on the lesson dashboards: laying the figure out again on every redraw costs
-    almost half of the time to the picture, and the panels stay the same from one setting to the next, so
-    the first layout serves them all; and a 256-colour PNG of these line plots is about a third of the
-    size of a full-colour one (the notebook stores the picture twice: as the widget's value and as the
-    static fallback), looks the same, and is quicker to encode.
-    """
-    figure = dashboard.figure
-    pixels = io.BytesIO()
-    figure.savefig(pixels, format="rgba")
-    size = figure.canvas.get_width_height()
-    image = Image.frombuffer("RGBA", size, pixels.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
-    picture = io.BytesIO()
-    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(picture, format="PNG")
-    if getattr(dashboard, "freeze_layout", True):
-        figure.set_layout_engine("none")
-    return picture.getvalue()
 
 
 def _draw_recall(ax, results, chosen):
@@ -378,8 +315,6 @@ class MemoryTaskDashboard(Dashboard):
     def build_axes(self):
         return new_figure(2, 2, height=8.0, width=10.5)
 
-    png = _png_with_frozen_layout
-
     def train(self, model, params):
         return train_memory_task(
             model, int(params["delay"]), truncation=int(params["truncation"]) or None,
@@ -388,7 +323,7 @@ class MemoryTaskDashboard(Dashboard):
         )
 
     def compute(self, params):
-        _check_model(params["model"])
+        check_choice("model", params["model"], MODELS)
         results = {model: self.train(model, params) for model in MODELS}
         return {"model": params["model"], "delay": int(params["delay"]), "results": results}
 
@@ -402,7 +337,7 @@ class MemoryTaskDashboard(Dashboard):
         gradient_ax.set_title("Gradient at each step, after training")
         _draw_recall(recall_ax, results, chosen)
         _draw_losses(loss_ax, results)
-        _set_finding(self, recall_finding(data["delay"], results))
+        self.set_finding(recall_finding(data["delay"], results))
 
     def summary(self, data):
         results = data["results"]
@@ -436,7 +371,7 @@ def initial_gradient_norms(delay, forget_bias=FORGET_BIAS, *, hidden_size=HIDDEN
     inputs, targets = delayed_recall(num_sequences, delay, rng=seed)
     norms = {}
     for model in MODELS:
-        with _seeded(seed):
+        with seeded(seed):
             layer = recurrent_layer(model, 2, 1, hidden_size=hidden_size, forget_bias=forget_bias)
             layer.initialize(Xavier(), Constant(0.0))
         norms[model] = _gradient_norms(layer, inputs, targets)
@@ -474,8 +409,6 @@ class GradientFlowDashboard(Dashboard):
             "forget_bias": ctl.float_slider("LSTM forget-gate bias", FORGET_BIAS, 0.0, 6.0, 0.5),
         }
 
-    png = _png_with_frozen_layout
-
     def compute(self, params):
         norms = initial_gradient_norms(int(params["delay"]), float(params["forget_bias"]),
                                        hidden_size=self.hidden_size, seed=self.seed)
@@ -488,8 +421,8 @@ class GradientFlowDashboard(Dashboard):
         ratios = data["ratios"]
         winner = "LSTM" if ratios["LSTM"] > ratios["Elman"] else "Elman"
         factor = ratios[winner] / ratios["Elman" if winner == "LSTM" else "LSTM"]
-        _set_finding(self, f"Delay {data['delay']}, forget bias {data['forget_bias']:g}: {winner} keeps "
-                           f"{_times(factor)} as much of the gradient at step 1")
+        self.set_finding(f"Delay {data['delay']}, forget bias {data['forget_bias']:g}: {winner} keeps "
+                         f"{_times(factor)} as much of the gradient at step 1")
 
     def summary(self, data):
         ratios = data["ratios"]
@@ -513,7 +446,7 @@ def train_sine_predictor(model="Elman", *, hidden_size=8, num_sequences=200, len
         Arrays are read-only.
     """
     inputs, targets = noisy_sine(num_sequences, length, rng=seed)
-    with _seeded(seed):
+    with seeded(seed):
         net = NeuralNetwork(Adam(learning_rate, 0.9, 0.999), Xavier(), Constant(0.0))
         net.loss_layer = L2Loss()
         net.append_layer(recurrent_layer(model, 1, 1, hidden_size=hidden_size, forget_bias=1.0))
@@ -525,7 +458,7 @@ def train_sine_predictor(model="Elman", *, hidden_size=8, num_sequences=200, len
         raise ValueError(str(error)) from error
     held_out, held_out_targets = net.data_layer.get_validation_set()
     predictions = net.test(held_out)
-    return _read_only({
+    return read_only({
         "score": float(r_squared(predictions, held_out_targets)),
         "inputs": held_out[0], "targets": held_out_targets[0], "predictions": predictions[0],
         "hidden_states": np.array(net.layers[0].hidden_states[0]), "history": history,

@@ -20,16 +20,12 @@ gradient of α/2 Σ w²); L1's are α Σ |w| and α sign(w). "Weights" here are 
 counts them); the per-feature picture uses the first layer's weight rows only.
 """
 
-import contextlib
 import dataclasses
 import functools
-import io
 import numbers
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 from rnnreg import (
     Adam,
@@ -48,16 +44,16 @@ from rnnreg import (
 from rnnreg.data import ArrayDataLayer, one_hot, overfitting_set
 from rnnreg.training import WeightNormRecorder, fit
 from rnnreg.viz import COLORS, plot_weight_histograms
-from rnnreg.viz.style import DPI, new_figure, projector_style
+from rnnreg.viz.style import DPI, new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 
 __all__ = [
     "L2RulesDashboard",
     "RegularizedRun",
     "RegularizerDashboard",
     "build_network",
-    "compact_png",
     "compare_l2_rules",
     "make_regularizer",
     "overfitting_data_layer",
@@ -84,69 +80,11 @@ RULE_LABELS = {"decoupled": "decoupled (the exercise's rule)", "into gradient": 
 # ------------------------------------------------------------------------------------------------ helpers
 
 
-@contextlib.contextmanager
-def seeded(seed):
-    """Seed NumPy's global state (initializers and dropout masks draw from it) for the block, then restore it."""
-    saved = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(saved)
-
-
-def check_choice(name, value, choices):
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
 def check_steps(steps, steps_per_epoch):
-    for name, value in (("steps", steps), ("steps_per_epoch", steps_per_epoch)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    steps, steps_per_epoch = check_positive_int("steps", steps), check_positive_int("steps_per_epoch", steps_per_epoch)
     if steps % steps_per_epoch:
         raise ValueError(f"steps ({steps}) must be a multiple of steps_per_epoch ({steps_per_epoch})")
-    return int(steps), int(steps_per_epoch)
-
-
-def read_only(*arrays):
-    for array in arrays:
-        array.flags.writeable = False
-    return arrays
-
-
-def compact_png(dashboard, colors=128):
-    """The dashboard's figure as a small PNG (a palette of ``colors`` colours), laid out once.
-
-    - The first call lays the figure out (constrained layout); later calls keep the axes where that put them,
-      since the panels stay the same from one setting to the next and laying out again costs a large part of
-      each redraw. (``set_layout_engine(None)``, not ``"none"``: matplotlib's placeholder for "none" still
-      makes ``savefig`` draw the whole figure twice.)
-    - Drawing happens inside ``projector_style()``: matplotlib creates tick marks and labels lazily, at draw
-      time, from the settings in force then (after ``ax.clear()`` they would get 10 pt labels and opaque grid
-      lines otherwise).
-    - A palette PNG is about a third of the full-colour one and quicker to encode: it travels to the browser
-      (and into the saved notebook) faster, and the figures use a few flat colours anyway.
-    """
-    figure = dashboard.figure
-    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-    with projector_style():
-        canvas.draw()
-    figure.set_layout_engine(None)
-    rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-    buffer = io.BytesIO()
-    rgb.quantize(colors=colors, method=Image.Quantize.FASTOCTREE).save(buffer, format="png")
-    return buffer.getvalue()
-
-
-def set_finding(dashboard, text):
-    """Show ``text`` (the computed finding) as the figure's title, in place."""
-    title = getattr(dashboard, "_finding", None)
-    if title is None:
-        dashboard._finding = dashboard.figure.suptitle(text)
-    else:
-        title.set_text(text)
+    return steps, steps_per_epoch
 
 
 def verb(before, after, tolerance=0.0025):
@@ -359,10 +297,10 @@ def train_regularized(regularizer="L1", alpha=0.1, learning_rate=None, *, optimi
     settings = {"regularizer": regularizer, "alpha": float(alpha), "learning_rate": net.optimizer.learning_rate,
                 "optimizer": optimizer, "into_gradient": bool(into_gradient), "steps": steps, "seed": seed}
     return RegularizedRun(
-        settings=settings, history=history, weights=read_only(*weights), informative=int(informative),
+        settings=settings, history=history, weights=read_only(weights), informative=int(informative),
         train_accuracy=float(history.epochs["train_accuracy"][-1]),
         validation_accuracy=float(history.epochs["validation_accuracy"][-1]),
-        norm_steps=read_only(norm_steps)[0], norms=read_only(norms)[0],
+        norm_steps=read_only(norm_steps), norms=read_only(norms),
     )
 
 
@@ -437,6 +375,7 @@ class RegularizerDashboard(Dashboard):
     """
 
     title = "L1 against L2 on a small, noisy data set: sparse weights or small weights"
+    palette_colors = 128
 
     def __init__(self, *, seed=0, steps=STEPS, threshold=THRESHOLD, data=None):
         self.seed, self.steps, self.threshold, self.data = seed, steps, threshold, data
@@ -460,8 +399,6 @@ class RegularizerDashboard(Dashboard):
         figure = Figure(figsize=(10.5, 8.2), dpi=DPI, layout="constrained")
         axes = figure.subplot_mosaic([["histogram", "accuracy"], ["features", "features"]])
         return figure, axes
-
-    png = compact_png
 
     def compute(self, params):
         learning_rate = params["learning_rate"]
@@ -489,7 +426,7 @@ class RegularizerDashboard(Dashboard):
         ax.legend(fontsize=11, loc="upper right")
         _draw_accuracy(self.axes["accuracy"], run, baseline)
         _draw_feature_sizes(self.axes["features"], run, baseline)
-        set_finding(self, regularizer_finding(run, baseline, self.threshold))
+        self.set_finding(regularizer_finding(run, baseline, self.threshold))
 
     def summary(self, data):
         run, baseline = data["run"], data["baseline"]
@@ -549,6 +486,7 @@ class L2RulesDashboard(Dashboard):
     """
 
     title = "Where the L2 term enters: decoupled weight decay against L2 in the gradient"
+    palette_colors = 128
 
     def __init__(self, *, seed=0, steps=STEPS, data=None):
         self.seed, self.steps, self.data = seed, steps, data
@@ -572,8 +510,6 @@ class L2RulesDashboard(Dashboard):
 
     def build_axes(self):
         return new_figure(1, 2, height=4.8, width=10.5)
-
-    png = compact_png
 
     def compute(self, params):
         optimizer = check_choice("optimizer", params["optimizer"], OPTIMIZERS)
@@ -612,7 +548,7 @@ class L2RulesDashboard(Dashboard):
         accuracy_ax.set_ylim(0.4, 1.0)
         accuracy_ax.set_title("Validation accuracy")
         accuracy_ax.legend(fontsize=11, loc="lower right")
-        set_finding(self, rules_finding(runs))
+        self.set_finding(rules_finding(runs))
 
     def summary(self, runs):
         parts = [f"{RULE_LABELS[rule]}: ‖W‖₂ {runs[rule].weight_norm():.3f}, validation accuracy "

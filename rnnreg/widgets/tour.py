@@ -16,10 +16,8 @@ the same every time): the boundary frays. In the test phase Dropout is the ident
 one clean line.
 """
 
-import contextlib
 import dataclasses
 import functools
-import numbers
 
 import ipywidgets as widgets
 import numpy as np
@@ -32,6 +30,7 @@ from rnnreg.viz import plot_decision_boundary, plot_train_validation
 from rnnreg.viz.style import DPI
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 
 # The four problems and the noise that keeps each one interesting (neither trivial nor hopeless).
 DATASETS = {
@@ -49,26 +48,9 @@ TEST_FRACTION = 0.3
 NEUTRAL_GREY = "#6E6E6E"
 
 
-@contextlib.contextmanager
-def _seeded(seed):
-    """Seed NumPy's global state for the block (the initializers draw from it), then put it back.
-
-    The caller's random stream is left as it was, so building a network here never changes what a
-    notebook draws next.
-    """
-    saved = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(saved)
-
-
 def make_dataset(name, num_samples=NUM_SAMPLES, seed=0):
     """``(points (N, 2), labels (N,))`` of the 2-D problem ``name`` (a key of ``DATASETS``), seeded."""
-    if name not in DATASETS:
-        raise ValueError(f"data set must be one of {', '.join(map(repr, DATASETS))}, got {name!r}")
-    generator, options = DATASETS[name]
+    generator, options = DATASETS[check_choice("data set", name, DATASETS)]
     return generator(num_samples, rng=np.random.default_rng(seed), **options)
 
 
@@ -78,9 +60,8 @@ def build_boundary_network(hidden_units, dropout_rate, learning_rate, *, seed=0,
     The weights are He-initialized from NumPy's global state seeded with ``seed`` (restored afterwards).
     ``dropout_rate`` is the fraction of hidden units dropped; Dropout gets the keep probability 1 − rate.
     """
-    if isinstance(hidden_units, bool) or not isinstance(hidden_units, numbers.Integral) or hidden_units < 1:
-        raise ValueError(f"hidden units must be a positive integer, got {hidden_units!r}")
-    with _seeded(seed):
+    check_positive_int("hidden units", hidden_units)
+    with seeded(seed):
         net = NeuralNetwork(Adam(learning_rate, 0.9, 0.999), He(), Constant(0.0))
         net.loss_layer = CrossEntropyLoss()
         for layer in (
@@ -152,10 +133,7 @@ def train_boundary_classifier(
         history = fit(net, epochs=epochs)
     except RuntimeError as error:  # divergence: too large a learning rate
         raise ValueError(str(error)) from error
-    snapshot = net.snapshot()
-    for arrays in snapshot:
-        for array in arrays.values():
-            array.flags.writeable = False
+    snapshot = read_only(net.snapshot())
     settings = {
         "dataset": dataset, "learning_rate": learning_rate, "hidden_units": hidden_units,
         "dropout_rate": dropout_rate, "seed": seed, "num_samples": num_samples, "epochs": epochs,
@@ -291,7 +269,7 @@ class DecisionBoundaryDashboard(Dashboard):
         draw_boundary(boundary_axes, trained, view["phase"], resolution=self.resolution, seed=self.seed)
         plot_train_validation(trained.history, "loss", ax=loss_axes)
         loss_axes.set_title(f"training loss per epoch (final {trained.history.epochs['train_loss'][-1]:.3f})")
-        self.figure.suptitle(finding(trained.settings, view))
+        self.set_finding(finding(trained.settings, view))
         # Fixed title and axis-label positions: placing them automatically measures every tick label on
         # every draw, a large part of the time each picture takes.
         for ax, label_x in ((boundary_axes, -0.13), (loss_axes, -0.17)):
