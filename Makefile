@@ -9,7 +9,7 @@ export OMP_NUM_THREADS ?= 1
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 
-.PHONY: lab test lint install notebooks figures bench clean
+.PHONY: lab present test lint install notebooks figures screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,22 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
+# A lesson as an app for the class (Voilà: the outputs and controls, no code), opened in the browser:
+#   make present NB=notebooks/02_dropout.ipynb     or the start of its name: make present NB=02
+present: $(VENV)/.installed-lab
+	@notebook="$(NB)"; [ -f "$$notebook" ] || notebook="$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -n 1)"; \
+	if [ -z "$(NB)" ] || [ ! -f "$$notebook" ]; then \
+		echo "make present: NB='$(NB)' names no lesson; use NB=notebooks/<lesson>.ipynb or its number, one of:"; \
+		ls notebooks/*.ipynb | sed 's/^/  /'; exit 2; \
+	fi; \
+	echo "Presenting $$notebook (Ctrl-C stops the server)"; \
+	exec $(BIN)/voila --Voila.ip=127.0.0.1 "$$notebook"
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-# The unit, gradient, property and widget tests, then every notebook under nbval in strict mode.
+# The unit, gradient, property and widget tests, every notebook under nbval in strict mode, and last the
+# browser tests (JupyterLab and Voilà in headless Chromium; one skip line when /usr/bin/chromium is missing).
 test: lint
 	$(BIN)/python -m pytest tests notebooks $(NBVAL)
 
@@ -43,6 +55,15 @@ notebooks: $(VENV)/.installed-lab,test
 # Redraw every figure the README shows, from the library.
 figures: $(VENV)/.installed-test
 	$(BIN)/python figures/make_figures.py
+
+# The README's dashboard pictures are screenshots from the browser tests: run those of the lessons they show
+# (fresh, so that no old screenshot can be copied) and copy them into figures/.
+screenshots: $(VENV)/.installed-test
+	rm -rf tests/browser/screenshots
+	$(BIN)/python -m pytest -p no:cacheprovider -m browser tests/browser -k "01_regularizers or 03_batch_norm or 04_recurrent"
+	cp tests/browser/screenshots/lab-03_batch_norm.png figures/screenshot-lab-batch-norm.png
+	cp tests/browser/screenshots/voila-04_recurrent-dashboard2.png figures/screenshot-voila-memory-task.png
+	cp tests/browser/screenshots/voila-01_regularizers-dashboard1.png figures/screenshot-voila-regularizers.png
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info

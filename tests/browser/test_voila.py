@@ -1,0 +1,64 @@
+"""Every lesson as a Voilà app (what `make present` shows a class): it renders, and its dashboards answer a control.
+
+Voilà runs the whole notebook on the server, then shows the outputs without the code. For each notebook: the
+page renders with no error output, every dashboard the stored notebook shows is there with a picture, and
+moving one control of each changes its picture and leaves exactly one. Screenshots go to
+tests/browser/screenshots/voila-NOTEBOOK*.png.
+"""
+
+import pytest
+
+from . import harness
+
+pytestmark = pytest.mark.browser
+
+APPS = sorted(path for path in harness.NOTEBOOKS.glob("*.ipynb") if harness.expected_dashboards(path))
+# Voilà's page template asks a CDN for the Font Awesome stylesheets. Chromium resolves no host but 127.0.0.1
+# here, so the request fails at once and nothing leaves the machine; any other outside request fails the test.
+KNOWN_OUTSIDE_REQUESTS = ("https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free",)
+
+
+def app_kernels(server):
+    server.remember_processes()
+    return [pid for pid, _ in harness.descendants(server.process.pid) if "ipykernel" in _command(pid)]
+
+
+def _command(pid):
+    try:
+        return harness.Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@pytest.fixture
+def voila(voila_server, browser_page):
+    """A page; the app's kernel is gone after the test, pass or fail (Voilà stops it when the page goes)."""
+    harness.wait_for(lambda: not app_kernels(voila_server), harness.SERVER_STOP, "a kernel of an earlier app runs")
+    yield browser_page
+    browser_page.page.close(run_before_unload=True)
+    harness.wait_for(lambda: not app_kernels(voila_server), harness.SERVER_STOP,
+                     "Voilà did not stop the app's kernel after the page closed")
+
+
+@pytest.mark.parametrize("notebook", APPS, ids=[path.stem for path in APPS])
+def test_lesson_works_as_a_voila_app(voila_server, voila, notebook):
+    page, views = voila.page, []
+    expected = harness.expected_dashboards(voila_server.notebooks / notebook.name)
+    try:
+        # "load" comes when the server has run every cell and sent the last output.
+        page.goto(f"{voila_server.url}/voila/render/{notebook.name}", wait_until="load",
+                  timeout=harness.PAGE_LOAD * 1000)
+        harness.wait_for(lambda: harness.mark_dashboards(page) == expected, harness.REDRAW,
+                         f"the app does not show the {expected} dashboards of the notebook")
+        assert harness.page_problems(page) == []
+        views = [harness.DashboardView(page, index) for index in range(expected)]
+        for view in views:
+            harness.exercise(view, quick_pairs=False)
+        assert harness.page_problems(page) == []
+        assert voila.page_errors == [], "uncaught errors in the page"
+        outside = [url for url in voila.external_requests if not url.startswith(KNOWN_OUTSIDE_REQUESTS)]
+        assert outside == [], "the page asked for something beyond 127.0.0.1"
+    except BaseException:
+        harness.save_screenshots(page, f"voila-{notebook.stem}", views, failed=True)
+        raise
+    harness.save_screenshots(page, f"voila-{notebook.stem}", views)
