@@ -247,6 +247,11 @@ def recall_finding(delay, results):
     return f"Delay {delay}: {good} recalls the number ({scores[good]}), {bad} does not ({scores[bad]})"
 
 
+def _recall_style(result, model, chosen):
+    return {"sizes": [28 if model == chosen else 18], "alpha": 0.95 if model == chosen else 0.45,
+            "label": f"{model} (R² {result.score:.2f})", "zorder": 3 if model == chosen else 2}
+
+
 def _draw_recall(ax, results, chosen):
     """Recalled against true numbers of the held-out sequences, per model (perfect recall: the diagonal)."""
     ax.clear()
@@ -254,9 +259,8 @@ def _draw_recall(ax, results, chosen):
     ax.axhline(0.5, color="grey", linewidth=1.0, linestyle="--", label="always 0.5 (R² = 0)")
     for model in MODELS:
         result = results[model]
-        ax.scatter(result.targets[:, 0], result.predictions[:, 0], s=28 if model == chosen else 18,
-                   color=COLORS[model], alpha=0.95 if model == chosen else 0.45,
-                   label=f"{model} (R² {result.score:.2f})", zorder=3 if model == chosen else 2)
+        points = ax.scatter(result.targets[:, 0], result.predictions[:, 0], color=COLORS[model])
+        points.set(**_recall_style(result, model, chosen))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("number shown at step 1")
@@ -265,20 +269,40 @@ def _draw_recall(ax, results, chosen):
     ax.legend(loc="upper left", fontsize=10)
 
 
+def _update_recall(ax, results, chosen):
+    """New points for the scatters ``_draw_recall`` made; the legend is made again (its markers copy the style)."""
+    for points, model in zip(ax.collections, MODELS, strict=True):
+        result = results[model]
+        points.set_offsets(np.column_stack([result.targets[:, 0], result.predictions[:, 0]]))
+        points.set(**_recall_style(result, model, chosen))
+    ax.legend(loc="upper left", fontsize=10)
+
+
+def _loss_curve(result):
+    """(training steps, squared error per sequence) of one trained model."""
+    history = result.history
+    return history.step_array("step"), history.step_array("data_loss") / result.settings["batch_size"]
+
+
 def _draw_losses(ax, results):
     """Training loss per sequence of both models over the training steps."""
     ax.clear()
     for model in MODELS:
-        history = results[model].history
-        batch = results[model].settings["batch_size"]
-        ax.plot(history.step_array("step"), history.step_array("data_loss") / batch, color=COLORS[model],
-                linewidth=1.6, label=model)
+        ax.plot(*_loss_curve(results[model]), color=COLORS[model], linewidth=1.6, label=model)
     ax.axhline(1 / 12, color="grey", linewidth=1.0, linestyle="--", label="always 0.5 (1/12)")
     ax.set_yscale("log")
     ax.set_xlabel("training step")
     ax.set_ylabel("squared error per sequence")
     ax.set_title("Training loss")
     ax.legend(loc="lower left", fontsize=10)
+
+
+def _update_states(ax, states, title):
+    """New hidden states (T, H) for the heatmap ``plot_hidden_states`` drew into ``ax``."""
+    image = ax.images[0]
+    image.set_data(states.T)
+    image.set_extent((0.5, states.shape[0] + 0.5, -0.5, states.shape[1] - 0.5))
+    ax.set_title(title)
 
 
 class MemoryTaskDashboard(Dashboard):
@@ -331,12 +355,26 @@ class MemoryTaskDashboard(Dashboard):
         results, chosen = data["results"], data["model"]
         (states_ax, gradient_ax), (recall_ax, loss_ax) = self.axes
         states = results[chosen].hidden_states
-        plot_hidden_states(states, ax=states_ax,
-                           title=f"{chosen} hidden states ({np.mean(np.abs(states) > 0.9):.0%} saturated)")
-        plot_gradient_norms({model: results[model].gradient_norms for model in MODELS}, ax=gradient_ax)
-        gradient_ax.set_title("Gradient at each step, after training")
-        _draw_recall(recall_ax, results, chosen)
-        _draw_losses(loss_ax, results)
+        title = f"{chosen} hidden states ({np.mean(np.abs(states) > 0.9):.0%} saturated)"
+        norms = {model: results[model].gradient_norms for model in MODELS}
+        markers = states.shape[0] <= 30  # plot_gradient_norms marks the steps of short sequences
+        if getattr(self, "_markers", None) != markers:  # the first picture, or other kinds of artists
+            self._markers = markers
+            plot_hidden_states(states, ax=states_ax, title=title)
+            plot_gradient_norms(norms, ax=gradient_ax)
+            gradient_ax.set_title("Gradient at each step, after training")
+            _draw_recall(recall_ax, results, chosen)
+            _draw_losses(loss_ax, results)
+        else:
+            _update_states(states_ax, states, title)
+            for line, model in zip(gradient_ax.lines, MODELS, strict=True):
+                line.set_data(np.arange(1, norms[model].size + 1), np.where(norms[model] > 0, norms[model], np.nan))
+            _update_recall(recall_ax, results, chosen)
+            for line, model in zip(loss_ax.lines, MODELS, strict=False):  # the last line is the 1/12 reference
+                line.set_data(*_loss_curve(results[model]))
+            for ax in (gradient_ax, loss_ax):
+                ax.relim()
+                ax.autoscale_view()
         self.set_finding(recall_finding(data["delay"], results))
 
     def summary(self, data):
