@@ -321,43 +321,86 @@ def regularizer_finding(run, baseline, threshold=THRESHOLD):
 # ------------------------------------------------------------------------------------------ dashboard (a)
 
 
+def _accuracy_curves(run, baseline):
+    """(x, y) of the train and validation accuracy, and of the unregularized validation accuracy if it differs."""
+    steps = run.history.epoch_array("step") + 1
+    curves = [(steps, run.history.epoch_array(f"{split}_accuracy")) for split in ("train", "validation")]
+    if run is not baseline:
+        curves.append((baseline.history.epoch_array("step") + 1, baseline.history.epoch_array("validation_accuracy")))
+    return curves
+
+
+def _accuracy_title(run):
+    return f"Train {run.train_accuracy:.2f}, validation {run.validation_accuracy:.2f}: gap {run.gap:.2f}"
+
+
 def _draw_accuracy(ax, run, baseline):
     """Train and validation accuracy at every evaluation, with the unregularized validation curve dotted."""
     ax.clear()
-    steps = run.history.epoch_array("step") + 1
-    ax.plot(steps, run.history.epoch_array("train_accuracy"), color=COLORS["train"], marker="o", markersize=4,
-            label="train")
-    ax.plot(steps, run.history.epoch_array("validation_accuracy"), color=COLORS["validation"], marker="o",
-            markersize=4, label="validation")
-    if run is not baseline:
-        ax.plot(baseline.history.epoch_array("step") + 1, baseline.history.epoch_array("validation_accuracy"),
-                color=COLORS["validation"], linestyle=":", linewidth=2.4, label="validation, no regularization")
+    styles = [{"color": COLORS["train"], "marker": "o", "markersize": 4, "label": "train"},
+              {"color": COLORS["validation"], "marker": "o", "markersize": 4, "label": "validation"},
+              {"color": COLORS["validation"], "linestyle": ":", "linewidth": 2.4,
+               "label": "validation, no regularization"}]
+    for (x, y), style in zip(_accuracy_curves(run, baseline), styles, strict=False):
+        ax.plot(x, y, **style)
     ax.set_ylim(0.4, 1.02)
     ax.set_xlabel("training step")
     ax.set_ylabel("accuracy (fraction correct)")
-    ax.set_title(f"Train {run.train_accuracy:.2f}, validation {run.validation_accuracy:.2f}: gap {run.gap:.2f}")
+    ax.set_title(_accuracy_title(run))
     ax.legend(fontsize=11, loc="lower right")
+
+
+def _feature_view(run, baseline):
+    """Per input feature, mean |w| ÷ the layer's average: (of ``run``, of ``baseline``), the bar label and title."""
+    sizes, reference = run.feature_sizes(), baseline.feature_sizes()
+    name = _shown_name(run)
+    label = name if name == "none" else f"{name} (α = {run.settings['alpha']:g})"
+    title = (f"First layer: informative features' weights {run.informative_ratio():.1f}× the noise features' "
+             f"(no regularization: {baseline.informative_ratio():.1f}×)")
+    return sizes / sizes.mean(), reference / reference.mean(), label, title
 
 
 def _draw_feature_sizes(ax, run, baseline):
     """Mean |w| of each input feature's first-layer weights ÷ the layer's average, against no regularization."""
     ax.clear()
-    sizes, reference = run.feature_sizes(), baseline.feature_sizes()
+    sizes, reference, label, title = _feature_view(run, baseline)
     features = np.arange(sizes.size)
-    name = _shown_name(run)
     ax.axvspan(-0.5, run.informative - 0.5, color="#DDDDDD", zorder=0,
                label=f"the {run.informative} informative features")
-    ax.bar(features, sizes / sizes.mean(), width=0.8, color=COLORS[name],
-           label=name if name == "none" else f"{name} (α = {run.settings['alpha']:g})")
+    ax.bar(features, sizes, width=0.8, color=COLORS[_shown_name(run)], label=label)
     if run is not baseline:
-        ax.stairs(reference / reference.mean(), np.arange(sizes.size + 1) - 0.5, color=COLORS["none"],
-                  linewidth=1.8, label="no regularization")
+        ax.stairs(reference, np.arange(sizes.size + 1) - 0.5, color=COLORS["none"], linewidth=1.8,
+                  label="no regularization")
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_xlim(-0.5, sizes.size - 0.5)
     ax.set_xlabel("input feature (features 0–3 carry the class, the others are noise)")
     ax.set_ylabel("mean |w| ÷ layer average")
-    ax.set_title(f"First layer: informative features' weights {run.informative_ratio():.1f}× the noise features' "
-                 f"(no regularization: {baseline.informative_ratio():.1f}×)")
+    ax.set_title(title)
+    ax.legend(fontsize=11, loc="upper right")
+
+
+def _update_accuracy(ax, run, baseline):
+    """New curves for the lines ``_draw_accuracy`` made (the same ones: regularized or not did not change)."""
+    for line, curve in zip(ax.lines, _accuracy_curves(run, baseline), strict=True):
+        line.set_data(*curve)
+    ax.relim()
+    ax.autoscale_view()
+    ax.set_title(_accuracy_title(run))
+
+
+def _update_feature_sizes(ax, run, baseline):
+    """New bar heights (and colour) and reference steps for what ``_draw_feature_sizes`` made."""
+    sizes, reference, label, title = _feature_view(run, baseline)
+    bars = ax.containers[0]
+    for bar, size in zip(bars, sizes, strict=True):
+        bar.set_height(size)
+        bar.set_facecolor(COLORS[_shown_name(run)])
+    bars.set_label(label)
+    if run is not baseline:
+        ax.patches[-1].set_data(reference)  # the stairs, made last
+    ax.relim()
+    ax.autoscale_view()
+    ax.set_title(title)
     ax.legend(fontsize=11, loc="upper right")
 
 
@@ -424,8 +467,14 @@ class RegularizerDashboard(Dashboard):
         ax.set_ylabel("fraction of weights (log scale)")
         ax.set_title("All weights, bias rows included")
         ax.legend(fontsize=11, loc="upper right")
-        _draw_accuracy(self.axes["accuracy"], run, baseline)
-        _draw_feature_sizes(self.axes["features"], run, baseline)
+        regularized = run is not baseline
+        if getattr(self, "_regularized", None) == regularized:  # the same artists: give them new data
+            _update_accuracy(self.axes["accuracy"], run, baseline)
+            _update_feature_sizes(self.axes["features"], run, baseline)
+        else:
+            self._regularized = regularized
+            _draw_accuracy(self.axes["accuracy"], run, baseline)
+            _draw_feature_sizes(self.axes["features"], run, baseline)
         self.set_finding(regularizer_finding(run, baseline, self.threshold))
 
     def summary(self, data):
