@@ -163,12 +163,12 @@ def plot_gradient_norms(norms, *, ax=None):
             ax.set_yscale("log")
         ax.set_xlabel("time step t")
         ax.set_ylabel("‖dL/dh_t‖₂ (log scale)")
-        ax.set_title(_gradient_title(labels, curves))
+        ax.set_title(gradient_norms_title(labels, curves))
         legend_if_several(ax)
     return figure
 
 
-def _gradient_title(labels, curves):
+def gradient_norms_title(labels, curves):
     """"Elman keeps 1.2e-4 of the gradient from t = 40 back to t = 1, LSTM 0.48" (ratios ‖dL/dh_1‖ / ‖dL/dh_T‖)."""
     ratios = {label: None if curves[label][-1] == 0 else curves[label][0] / curves[label][-1] for label in labels}
     lengths = {label: curves[label].size for label in labels}

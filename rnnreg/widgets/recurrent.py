@@ -22,13 +22,15 @@ import numbers
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.figure import Figure
 
 from rnnreg import LSTM, RNN, Adam, Constant, L2Loss, LastTimeStep, NeuralNetwork, Xavier
 from rnnreg.data import ArrayDataLayer, delayed_recall, noisy_sine
 from rnnreg.layers.activations import sigmoid
 from rnnreg.training import fit, r_squared
 from rnnreg.viz import COLORS, plot_gradient_norms, plot_hidden_states
-from rnnreg.viz.style import new_figure
+from rnnreg.viz.recurrent import gradient_norms_title
+from rnnreg.viz.style import DPI, FIGURE_WIDTH, new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard
 from rnnreg.widgets.experiment import check_choice, read_only, seeded
@@ -435,7 +437,6 @@ class GradientFlowDashboard(Dashboard):
     """No training: how much gradient reaches step 1, for Elman and LSTM, as the delay and the forget bias change."""
 
     title = "Vanishing gradients at initialization: Elman vs LSTM"
-    freeze_layout = False  # one panel is quick to lay out, and its tick labels change width with the decades
 
     def __init__(self, *, seed=0, hidden_size=HIDDEN_SIZE):
         self.seed, self.hidden_size = seed, hidden_size
@@ -454,8 +455,26 @@ class GradientFlowDashboard(Dashboard):
         return {"norms": norms, "ratios": gradient_ratios(norms), "forget_gate": forget_gate,
                 "forget_bias": float(params["forget_bias"]), "delay": int(params["delay"])}
 
+    def build_axes(self):
+        # Fixed margins, wide enough for tick labels down to 10⁻⁹⁹: a layout engine would have to run for every
+        # picture, since the decades (and the width of their labels) change with the delay.
+        figure = Figure(figsize=(FIGURE_WIDTH, 4.5), dpi=DPI)
+        ax = figure.subplots()
+        figure.subplots_adjust(left=0.125, right=0.98, bottom=0.13, top=0.84)
+        return figure, ax
+
     def render(self, data):
-        plot_gradient_norms(data["norms"], ax=self.axes)
+        norms = data["norms"]
+        markers = data["delay"] + 1 <= 30  # plot_gradient_norms marks the steps of short sequences
+        if getattr(self, "_markers", None) != markers:  # the first picture, or other kinds of lines
+            self._markers = markers
+            plot_gradient_norms(norms, ax=self.axes)
+        else:
+            for line, values in zip(self.axes.lines, norms.values(), strict=True):
+                line.set_data(np.arange(1, values.size + 1), np.where(values > 0, values, np.nan))
+            self.axes.relim()
+            self.axes.autoscale_view()
+            self.axes.set_title(gradient_norms_title(list(norms), norms))
         ratios = data["ratios"]
         winner = "LSTM" if ratios["LSTM"] > ratios["Elman"] else "Elman"
         factor = ratios[winner] / ratios["Elman" if winner == "LSTM" else "LSTM"]
