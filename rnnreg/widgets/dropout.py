@@ -176,21 +176,37 @@ def phases_finding(view):
     return f"Original dropout (p = {p:.2f}): ×p at test, so training passes on {slope:.2f}× the test output"
 
 
-def _draw_batch(ax, view, phase, vmax):
-    """The batch's activations in ``phase`` as an image (same colour scale in both phases)."""
-    ax.clear()
-    values = view["outputs"][phase]
-    ax.imshow(values, cmap="cividis", vmin=0.0, vmax=vmax, aspect="auto", interpolation="nearest")
-    ax.grid(False)
-    ax.set_xlabel(f"unit (colour 0 to {vmax:.1f} in both phases)")
-    ax.set_ylabel("sample in the batch")
+def _batch_texts(view, phase, vmax):
+    """The batch panel's x label and title."""
     p = view["keep_probability"]
     formulas = {
         ("inverted", "train"): "y = x·M / p", ("inverted", "test"): "y = x",
         ("mistake", "train"): "y = x·M", ("mistake", "test"): "y = x",
         ("original", "train"): "y = x·M", ("original", "test"): f"y = {p:.2f}·x",
     }
-    ax.set_title(f"{phase.capitalize()} phase: {formulas[view['scaling'], phase]} (mean {values.mean():.3f})")
+    title = f"{phase.capitalize()} phase: {formulas[view['scaling'], phase]} (mean {view['outputs'][phase].mean():.3f})"
+    return f"unit (colour 0 to {vmax:.1f} in both phases)", title
+
+
+def _draw_batch(ax, view, phase, vmax):
+    """The batch's activations in ``phase`` as an image (same colour scale in both phases)."""
+    ax.clear()
+    ax.imshow(view["outputs"][phase], cmap="cividis", vmin=0.0, vmax=vmax, aspect="auto", interpolation="nearest")
+    ax.grid(False)
+    xlabel, title = _batch_texts(view, phase, vmax)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("sample in the batch")
+    ax.set_title(title)
+
+
+def _update_batch(ax, view, phase, vmax):
+    """New activations and colour scale for the image ``_draw_batch`` made."""
+    image = ax.images[0]
+    image.set_data(view["outputs"][phase])
+    image.set_clim(0.0, vmax)
+    xlabel, title = _batch_texts(view, phase, vmax)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
 
 
 def _draw_test_mask(ax, view):
@@ -202,19 +218,36 @@ def _draw_test_mask(ax, view):
             va="center", fontsize=15, transform=ax.transAxes)
 
 
+def _average_points(view):
+    """Test-phase output and train-phase average of every activation, the top of both axes and the legend label."""
+    test, average = view["outputs"]["test"].ravel(), view["average_train"].ravel()
+    top = float(max(test.max(), average.max(), 1e-12)) * 1.05
+    return test, average, top, f"average over {view['repeats']} masks (slope {view['slope']:.2f})"
+
+
 def _draw_average(ax, view):
     """Train phase averaged over many masks against the test-phase output, one dot per activation."""
     ax.clear()
-    test, average = view["outputs"]["test"].ravel(), view["average_train"].ravel()
-    top = float(max(test.max(), average.max(), 1e-12)) * 1.05
+    test, average, top, label = _average_points(view)
     ax.plot([0, top], [0, top], color="black", linewidth=1.2, label="same in both phases")
-    ax.scatter(test, average, s=14, color=COLORS["train"], alpha=0.7,
-               label=f"average over {view['repeats']} masks (slope {view['slope']:.2f})")
+    ax.scatter(test, average, s=14, color=COLORS["train"], alpha=0.7, label=label)
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
     ax.set_xlabel("test-phase output")
     ax.set_ylabel("train-phase output, averaged")
     ax.set_title("Every activation, both phases")
+    ax.legend(fontsize=11, loc="upper left")
+
+
+def _update_average(ax, view):
+    """New points, diagonal and limits for what ``_draw_average`` made."""
+    test, average, top, label = _average_points(view)
+    ax.lines[0].set_data([0, top], [0, top])
+    points = ax.collections[0]
+    points.set_offsets(np.column_stack([test, average]))
+    points.set_label(label)
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
     ax.legend(fontsize=11, loc="upper left")
 
 
@@ -254,19 +287,27 @@ class DropoutPhaseDashboard(Dashboard):
     def render(self, view):
         (mask_ax, batch_ax), (histogram_ax, average_ax) = self.axes
         phase = view["phase"]
+        vmax = float(max(view["outputs"]["train"].max(), view["outputs"]["test"].max(), 1e-12))
+        if getattr(self, "_phase", None) == phase:  # the same artists: give them new data
+            if phase == "train":
+                mask_ax.images[0].set_data(view["mask"])
+            _update_batch(batch_ax, view, phase, vmax)
+            _update_average(average_ax, view)
+        else:
+            self._phase = phase
+            if phase == "train":
+                plot_dropout_mask(view["mask"], ax=mask_ax, probability=view["keep_probability"])
+                mask_ax.get_legend().remove()  # the title says it; a legend outside the Axes squeezes the other column
+            _draw_batch(batch_ax, view, phase, vmax)
+            _draw_average(average_ax, view)
         if phase == "train":
-            plot_dropout_mask(view["mask"], ax=mask_ax, probability=view["keep_probability"])
-            mask_ax.get_legend().remove()  # the title says it; a legend outside the Axes squeezes the other column
             mask_ax.set_title(f"Mask: light = kept ({view['kept_fraction']:.0%}), dark = dropped")
         else:
             _draw_test_mask(mask_ax, view)
-        vmax = float(max(view["outputs"]["train"].max(), view["outputs"]["test"].max(), 1e-12))
-        _draw_batch(batch_ax, view, phase, vmax)
         plot_phase_activations(view["outputs"]["train"], view["outputs"]["test"], ax=histogram_ax)
         histogram_ax.set_yscale("log")
         histogram_ax.set_ylabel("fraction per bin (log scale)")
         histogram_ax.legend(fontsize=11, loc="upper right")
-        _draw_average(average_ax, view)
         self.set_finding(phases_finding(view))
 
     def summary(self, view):
