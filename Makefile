@@ -77,6 +77,11 @@ $(BENCH_VENV)/.installed: pyproject.toml
 	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[bench]"
 	touch $@
 
-bench: $(BENCH_VENV)/.installed
+# Then how quickly every dashboard answers a slider (retrain + redraw, and the redraw alone), and the wall
+# time of each part of `make test`. Results as tables and as JSON in benchmarks/results/.
+bench: $(BENCH_VENV)/.installed $(VENV)/.installed-lab,test
 	$(BENCH_VENV)/bin/python -m pytest -q -p no:cacheprovider benchmarks/test_torch_twin.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_torch.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_torch.py --dtype float32 --no-profile
+	$(BIN)/python benchmarks/bench_interactive.py
+	$(BIN)/python benchmarks/bench_suite.py --python $(BIN)/python

@@ -1,16 +1,16 @@
-"""Wall time of the whole test suite as ``make test`` runs it: ruff, the unit tests, the notebooks under nbval.
+"""Wall time of the whole test suite as ``make test`` runs it: ruff, unit tests, notebooks, browser tests.
 
 Run from the repository root::
 
     .venv/bin/python benchmarks/bench_suite.py [--python .venv/bin/python] [--json PATH]
 
-The three steps run one after the other in subprocesses, with the Makefile's flags and environment
-(``OPENBLAS_NUM_THREADS`` and ``OMP_NUM_THREADS`` 1 unless set): ``ruff check .``, ``pytest tests`` and
-``pytest notebooks --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg``. The table gives
-each step's wall time and pytest's own summary line, then the total; the JSON goes to
-benchmarks/results/suite.json (git-ignored). The exit code is 1 when a step fails (its time is then not
-the suite's), else 0.
-"""
+The four steps run one after the other in subprocesses, with the Makefile's flags and environment
+(``OPENBLAS_NUM_THREADS`` and ``OMP_NUM_THREADS`` 1 unless set): ``ruff check .``, ``pytest tests -m "not
+browser"``, ``pytest notebooks --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg`` and
+``pytest tests/browser -m browser`` (a few seconds of skips without Chromium). ``make test`` runs the same
+in one pytest session. The table gives each step's wall time and pytest's own summary line, then the
+total; the JSON goes to benchmarks/results/suite.json (git-ignored). The exit code is 1 when a step fails
+(its time is then not the suite's), else 0."""
 
 import argparse
 import os
@@ -30,13 +30,13 @@ NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "nbval_sanit
 
 
 def steps(python):
-    """(name, command) of every step of ``make test``; browser tests, when present, are not part of it."""
+    """(name, command) of every step of ``make test``; the browser tests run last, as there."""
     ruff = Path(python).parent / "ruff"
-    ignore = ["--ignore=tests/browser"] if (REPOSITORY / "tests" / "browser").is_dir() else []
     return [
         ("ruff", [str(ruff), "check", "."]),
-        ("unit tests", [python, "-m", "pytest", "tests", "-q", *ignore]),
+        ("unit tests", [python, "-m", "pytest", "tests", "-q", "-m", "not browser"]),
         ("notebooks (nbval)", [python, "-m", "pytest", "notebooks", "-q", *NBVAL]),
+        ("browser tests", [python, "-m", "pytest", "tests/browser", "-q", "-m", "browser"]),
     ]
 
 
@@ -82,7 +82,7 @@ def main(argv=None):
     print(format_table(rows, total))
     print(f"\nload average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} CPUs")
     payload = {
-        "benchmark": "wall time of `make test`: ruff, pytest tests, pytest notebooks under nbval",
+        "benchmark": "wall time of `make test`: ruff, pytest tests, pytest notebooks under nbval, browser tests",
         "python": args.python,
         "machine": {**harness.machine_description(), "load_average_before": load_before,
                     "load_average_after": load_after},
