@@ -217,3 +217,14 @@ def test_stronger_l2_shrinks_the_weights_faster():
     # the decoupled shrinkage alone would give (1 - η α)^60 ≈ 0.89
     assert rms["strong"] < 0.93 * rms["weak"]
     assert strong.history.steps["regularization_loss"][-1] > 0 == weak.history.steps["regularization_loss"][-1]
+
+
+
+def test_the_finding_never_shows_a_negative_zero_gap():
+    from types import SimpleNamespace
+
+    from rnnreg.widgets.live import live_finding
+
+    epochs = {"step": [10], "train_accuracy": [0.921], "validation_accuracy": [0.924]}
+    finding = live_finding({"steps": 10, "epochs": 1.0, "history": SimpleNamespace(epochs=epochs)})
+    assert finding.endswith("train 0.92, gap +0.00")

@@ -255,9 +255,10 @@ def live_finding(data):
     train, validation = latest_accuracies(data)
     if train is None:
         return "Not trained yet: press ▶ (or call dashboard.step) to train"
+    gap = round(train - validation, 2) + 0.0  # + 0.0 turns a rounded -0.0 into 0.0: no "gap -0.00" on screen
     return (
         f"After {data['steps']} steps ({data['epochs']:.1f} epochs): validation accuracy {validation:.2f}, "
-        f"train {train:.2f}, gap {train - validation:+.2f}"
+        f"train {train:.2f}, gap {gap:+.2f}"
     )
 
 
