@@ -164,7 +164,7 @@ def format_table(rows):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="2 moves and 4 redraws per row (default 5 and 10)")
+    parser.add_argument("--quick", action="store_true", help="2 moves, 4 redraws after each (default 5, 10)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="default benchmarks/results/interactive.json")
     parser.add_argument("--only", nargs="+", metavar="CLASS", help="only the rows of these dashboard classes")
     return parser.parse_args(argv)
