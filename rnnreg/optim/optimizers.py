@@ -14,7 +14,9 @@ regularizer's gradient is added to the data gradient before it enters the veloci
     g ← g + reg.calculate_gradient(w);   then the optimizer's step with g.
 
 All updates work on arrays and on plain floats, never modify the arrays they are given, and keep the
-dtype of the weights.
+dtype of the weights. For speed they reuse memory they own: the state arrays (velocity, moments) are
+updated in place, and the temporaries of one update are written into each other instead of allocating a
+new array per operation. The order of the operations, and so every rounding, is that of the formulas.
 """
 
 import numpy as np
@@ -69,10 +71,14 @@ class Optimizer:
             )
         if self.regularizer is not None and self.regularize_gradient:
             gradient = gradient + self.regularizer.calculate_gradient(weights)
-        step = self._data_step(gradient)
+        step = self._data_step(gradient)  # may be the optimizer's state (the velocity): only read below
         if self.regularizer is not None and not self.regularize_gradient:
-            step = step - self.learning_rate * self.regularizer.calculate_gradient(weights)
-        updated = weights + step
+            # η · reg'(w) is a new array of ours: it takes the whole step, then the new weights.
+            shrinkage = self.learning_rate * self.regularizer.calculate_gradient(weights)
+            step = np.subtract(step, shrinkage, out=shrinkage if _can_hold(shrinkage, step) else None)
+            updated = np.add(weights, step, out=step if _can_hold(step, weights) else None)
+        else:
+            updated = weights + step
         if isinstance(weight_tensor, np.ndarray):
             return updated.astype(weight_tensor.dtype, copy=False)
         return updated
@@ -123,8 +129,13 @@ class SgdWithMomentum(Optimizer):
         self.velocity = None
 
     def _data_step(self, gradient):
-        previous = 0.0 if self.velocity is None else self.velocity
-        self.velocity = self.momentum_rate * previous - self.learning_rate * gradient
+        scaled_gradient = self.learning_rate * gradient
+        if _can_hold(self.velocity, scaled_gradient):
+            self.velocity *= self.momentum_rate  # v ← μ v − η g, in place
+            self.velocity -= scaled_gradient
+        else:  # the first step (v = 0), or a gradient of another shape or dtype
+            previous = 0.0 if self.velocity is None else self.velocity
+            self.velocity = self.momentum_rate * previous - scaled_gradient
         return self.velocity
 
     def config(self):
@@ -165,13 +176,29 @@ class Adam(Optimizer):
 
     def _data_step(self, gradient):
         self.step_count += 1
-        previous_first = 0.0 if self.first_moment is None else self.first_moment
-        previous_second = 0.0 if self.second_moment is None else self.second_moment
-        self.first_moment = self.mu * previous_first + (1 - self.mu) * gradient
-        self.second_moment = self.rho * previous_second + (1 - self.rho) * gradient * gradient
+        first_gradient = (1 - self.mu) * gradient
+        second_gradient = (1 - self.rho) * gradient
+        second_gradient *= gradient
+        if _can_hold(self.first_moment, first_gradient) and _can_hold(self.second_moment, second_gradient):
+            self.first_moment *= self.mu  # v ← μ v + (1 − μ) g, in place
+            self.first_moment += first_gradient
+            self.second_moment *= self.rho  # r ← ρ r + (1 − ρ) g², in place
+            self.second_moment += second_gradient
+        else:  # the first step (v = r = 0), or a gradient of another shape or dtype
+            previous_first = 0.0 if self.first_moment is None else self.first_moment
+            previous_second = 0.0 if self.second_moment is None else self.second_moment
+            self.first_moment = self.mu * previous_first + first_gradient
+            self.second_moment = self.rho * previous_second + second_gradient
         first_corrected = self.first_moment / (1 - self.mu**self.step_count)
         second_corrected = self.second_moment / (1 - self.rho**self.step_count)
-        return -self.learning_rate * first_corrected / (np.sqrt(second_corrected) + self.epsilon)
+        if not (_can_hold(first_corrected, second_corrected) and _can_hold(second_corrected, first_corrected)):
+            return -self.learning_rate * first_corrected / (np.sqrt(second_corrected) + self.epsilon)
+        # −η v̂ / (√r̂ + ε), computed in the two new arrays of bias-corrected moments.
+        first_corrected *= -self.learning_rate
+        denominator = np.sqrt(second_corrected, out=second_corrected)
+        denominator += self.epsilon
+        first_corrected /= denominator
+        return first_corrected
 
     def config(self):
         return {"learning_rate": self.learning_rate, "mu": self.mu, "rho": self.rho}
@@ -189,3 +216,16 @@ class Adam(Optimizer):
         self.first_moment = arrays.get("first_moment")
         self.second_moment = arrays.get("second_moment")
         self.step_count = int(arrays.get("step_count", 0))
+
+
+def _can_hold(buffer, other):
+    """True when ``buffer`` is an array that can take the result of an operation with ``other`` in place.
+
+    That is: same shape, and the result's dtype is ``buffer``'s own (float32 velocity and float32
+    gradient, say), so writing into it changes no rounding.
+    """
+    return (
+        isinstance(buffer, np.ndarray)
+        and buffer.shape == np.shape(other)
+        and buffer.dtype == np.result_type(buffer, other)
+    )
