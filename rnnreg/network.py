@@ -253,7 +253,10 @@ class NeuralNetwork:
     def _check_weights_finite(self):
         for index, layer in enumerate(self.layers):
             for name in getattr(layer, "parameter_names", ()):
-                if not np.all(np.isfinite(getattr(layer, name))):
+                weights = getattr(layer, name)
+                # A sum is finite only if every term is, and one reduction costs less than isfinite's
+                # mask; only a sum that overflows (or a non-finite weight) needs the element-wise look.
+                if not np.isfinite(np.add.reduce(weights, axis=None)) and not np.isfinite(weights).all():
                     raise RuntimeError(
                         f"the update made layers[{index}] ({type(layer).__name__}).{name} non-finite. "
                         "Try a smaller learning rate."
