@@ -12,17 +12,20 @@ from rnnreg.validation import as_float_array, check_error_shape, check_input, re
 def sigmoid(z, out=None):
     """Logistic function σ(z) = 1 / (1 + e^(−z)), without overflow for large |z|.
 
-    Computed as σ(z) = e^(min(z, 0)) / (1 + e^(−|z|)): both exponents are ≤ 0, so nothing overflows, and
-    both tails keep full relative precision (σ(−40) ≈ 4.2e-18, not 0). The dtype of ``z`` is kept;
-    ``out`` (which may be ``z`` itself) receives the result.
+    With e = e^(−|z|) (an exponent ≤ 0, so nothing overflows) it is σ(z) = 1 / (1 + e) for z ≥ 0 and
+    σ(z) = e / (1 + e) for z < 0 (multiply numerator and denominator by e^z); both tails keep full
+    relative precision (σ(−40) ≈ 4.2e-18, not 0), and one exponential serves both. The dtype of ``z``
+    is kept; ``out`` (which may be ``z`` itself) receives the result.
     """
     z = np.asarray(z)
     if z.dtype.kind != "f":
         z = z.astype(np.float64)
-    denominator = np.exp(-np.abs(z))
-    denominator += 1
-    numerator = np.minimum(z, 0, out=np.empty_like(z) if out is None else out)
-    np.exp(numerator, out=numerator)
+    e = np.abs(z, out=np.empty_like(z))
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    denominator = e + 1
+    # The numerator, 1 where z ≥ 0 and e where z < 0, as max(e, [z ≥ 0]): e ≤ 1 always (NaN stays NaN).
+    numerator = np.maximum(e, z >= 0, out=np.empty_like(z) if out is None else out)
     numerator /= denominator
     return numerator
 
