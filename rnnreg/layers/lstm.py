@@ -145,23 +145,27 @@ class LSTM(RecurrentLayer):
         # Everything that does not depend on the back-propagated error, for all steps at once:
         # da_gate = dc_t ⊙ coefficient (f, i, c̃) or dh_t ⊙ coefficient (o); dc_t gains dh_t ⊙ cell_from_hidden.
         coefficients = np.empty((T, N, 4, H), dtype=gates.dtype)
-        coefficients[:, :, 0] = previous_cells * forget * (1 - forget)
-        coefficients[:, :, 1] = candidate * input_gate * (1 - input_gate)
+        # factor ⊙ σ'(a) = factor ⊙ s (1 − s) for the three sigmoid gates, written straight into their blocks.
+        for block, factor, gate in ((0, previous_cells, forget), (1, candidate, input_gate), (3, squashed, output)):
+            np.multiply(factor, gate, out=coefficients[:, :, block])
+            coefficients[:, :, block] *= 1 - gate
         coefficients[:, :, 2] = input_gate * (1 - candidate * candidate)
-        coefficients[:, :, 3] = squashed * output * (1 - output)
         cell_from_hidden = output * (1 - squashed * squashed)
 
         recurrent_transposed = np.ascontiguousarray(recurrent.T)
         hidden_gradients = np.empty_like(hidden_error)
         projected_error = np.empty((T, N, 4, H), dtype=gates.dtype)
+        # Buffers reused by every step (each loop pass writes them whole).
         hidden_from_future = np.zeros_like(hidden_error[0])
         cell_from_future = np.zeros_like(hidden_error[0])
+        dc = np.empty_like(hidden_error[0])
         for t in range(T - 1, -1, -1):
             dh = np.add(hidden_error[t], hidden_from_future, out=hidden_gradients[t])
-            dc = cell_from_future + dh * cell_from_hidden[t]
+            np.multiply(dh, cell_from_hidden[t], out=dc)
+            dc += cell_from_future
             np.multiply(dc[:, np.newaxis], coefficients[t, :, :3], out=projected_error[t, :, :3])
             np.multiply(dh, coefficients[t, :, 3], out=projected_error[t, :, 3])
             if t > 0:  # the carried states h_0, c_0 are constants (truncated BPTT)
-                cell_from_future = dc * forget[t]
-                hidden_from_future = projected_error[t].reshape(N, 4 * H) @ recurrent_transposed
+                np.multiply(dc, forget[t], out=cell_from_future)
+                np.matmul(projected_error[t].reshape(N, 4 * H), recurrent_transposed, out=hidden_from_future)
         return projected_error.reshape(T, N, 4 * H), hidden_gradients

@@ -182,18 +182,20 @@ class RecurrentLayer(TrainableLayer):
         gradient_output_weights = np.empty(self._output_weights_shape, dtype=cache["dtype"])
         gradient_output_weights[:H] = flat_hidden.T @ output_error
         gradient_output_weights[H] = output_error.sum(axis=0)
-        hidden_error = (output_error @ output_weights[:H].T).reshape(T, N, H)
+        # np.dot, not @: for K = 1 this is an outer product, which matmul computes in a slow loop, not BLAS.
+        hidden_error = np.dot(output_error, output_weights[:H].T).reshape(T, N, H)
 
         # The loop over time (subclass), then the weight gradients of all steps at once.
         projected_error, hidden_gradients = self._backward_steps(hidden_error, weights[D : D + H], cache)
         G = projected_error.shape[2]
         flat_projected_error = projected_error.reshape(T * N, G)
         gradient_weights = np.empty(self._weights_shape, dtype=cache["dtype"])
-        gradient_weights[:D] = cache["inputs"].reshape(T * N, D).T @ flat_projected_error
-        # The input of step t is h_{t−1}: the (carried or zero) initial state, then h_1 … h_{T−1}.
-        gradient_weights[D : D + H] = cache["initial_states"][0].T @ projected_error[0]
-        gradient_weights[D : D + H] += hidden[:-1].reshape(-1, H).T @ projected_error[1:].reshape(-1, G)
-        gradient_weights[D + H] = flat_projected_error.sum(axis=0)
+        np.matmul(cache["inputs"].reshape(T * N, D).T, flat_projected_error, out=gradient_weights[:D])
+        # The input of step t is h_{t−1}: h_1 … h_{T−1} for the steps 2 … T, and for step 1 the (carried
+        # or zero) initial state.
+        np.matmul(hidden[:-1].reshape(-1, H).T, projected_error[1:].reshape(-1, G), out=gradient_weights[D : D + H])
+        gradient_weights[D : D + H] += cache["initial_states"][0].T @ projected_error[0]
+        np.sum(flat_projected_error, axis=0, out=gradient_weights[D + H])
         input_error = (flat_projected_error @ weights[:D].T).reshape(T, N, D)
 
         self.hidden_gradient_norms = np.sqrt(np.einsum("tnh,tnh->t", hidden_gradients, hidden_gradients))
