@@ -6,6 +6,8 @@ H hidden units, K outputs or kernels, C channels, Y x X spatial size.
 
 import copy
 
+import numpy as np
+
 
 class BaseLayer:
     """Base of every layer: a ``forward`` and a ``backward`` pass plus the phase flag.
@@ -44,6 +46,19 @@ class BaseLayer:
     def config(self):
         """Return the constructor arguments as a JSON-serialisable dict (used by ``NeuralNetwork.save``)."""
         return {}
+
+    def _work_array(self, name, shape, dtype):
+        """An uninitialised array the layer reuses from call to call as long as shape and dtype stay the same.
+
+        For intermediate results that live inside one ``forward`` or one ``backward`` and are never handed
+        out (records and returned arrays are always new). Allocating megabytes afresh at every step makes
+        the memory allocator give pages back to the system and fault them in again; reuse avoids that.
+        """
+        work_arrays = self.__dict__.setdefault("_work_arrays", {})
+        array = work_arrays.get(name)
+        if array is None or array.shape != shape or array.dtype != dtype:
+            array = work_arrays[name] = np.empty(shape, dtype=dtype)
+        return array
 
     def __repr__(self):
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.config().items())

@@ -140,21 +140,32 @@ class LSTM(RecurrentLayer):
         gates, cells, squashed = steps["gates"], steps["cells"], steps["cells_squashed"]
         T, N, H = hidden_error.shape
         forget, input_gate, candidate, output = (gates[..., k * H : (k + 1) * H] for k in range(4))
-        previous_cells = np.concatenate([cache["initial_states"][1][np.newaxis], cells[:-1]])
+        dtype = gates.dtype
+        previous_cells = self._work_array("previous_cells", (T, N, H), dtype)  # c_{t−1}: c_0, then c_1 … c_{T−1}
+        previous_cells[0] = cache["initial_states"][1]
+        previous_cells[1:] = cells[:-1]
 
         # Everything that does not depend on the back-propagated error, for all steps at once:
         # da_gate = dc_t ⊙ coefficient (f, i, c̃) or dh_t ⊙ coefficient (o); dc_t gains dh_t ⊙ cell_from_hidden.
-        coefficients = np.empty((T, N, 4, H), dtype=gates.dtype)
-        # factor ⊙ σ'(a) = factor ⊙ s (1 − s) for the three sigmoid gates, written straight into their blocks.
+        # Every product is written straight into a work array, with one (T, N, H) scratch array for 1 − s.
+        coefficients = self._work_array("coefficients", (T, N, 4, H), dtype)
+        scratch = self._work_array("scratch", (T, N, H), dtype)
+        # factor ⊙ σ'(a) = factor ⊙ s (1 − s) for the three sigmoid gates.
         for block, factor, gate in ((0, previous_cells, forget), (1, candidate, input_gate), (3, squashed, output)):
             np.multiply(factor, gate, out=coefficients[:, :, block])
-            coefficients[:, :, block] *= 1 - gate
-        coefficients[:, :, 2] = input_gate * (1 - candidate * candidate)
-        cell_from_hidden = output * (1 - squashed * squashed)
+            coefficients[:, :, block] *= np.subtract(1, gate, out=scratch)
+        # i ⊙ tanh'(a_c) = i ⊙ (1 − c̃²)
+        np.multiply(candidate, candidate, out=scratch)
+        np.subtract(1, scratch, out=scratch)
+        np.multiply(input_gate, scratch, out=coefficients[:, :, 2])
+        # o ⊙ (1 − tanh²(c_t))
+        cell_from_hidden = np.multiply(squashed, squashed, out=self._work_array("cell_from_hidden", (T, N, H), dtype))
+        np.subtract(1, cell_from_hidden, out=cell_from_hidden)
+        np.multiply(output, cell_from_hidden, out=cell_from_hidden)
 
         recurrent_transposed = np.ascontiguousarray(recurrent.T)
-        hidden_gradients = np.empty_like(hidden_error)
-        projected_error = np.empty((T, N, 4, H), dtype=gates.dtype)
+        hidden_gradients = self._work_array("hidden_gradients", (T, N, H), dtype)
+        projected_error = self._work_array("projected_error", (T, N, 4, H), dtype)
         # Buffers reused by every step (each loop pass writes them whole).
         hidden_from_future = np.zeros_like(hidden_error[0])
         cell_from_future = np.zeros_like(hidden_error[0])

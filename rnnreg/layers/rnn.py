@@ -142,7 +142,10 @@ class RecurrentLayer(TrainableLayer):
 
         # Our own time-major copy: the caller may change their array before backward.
         inputs = np.array(sequences.transpose(1, 0, 2), order="C")
-        projected = (inputs.reshape(T * N, D) @ weights[:D] + weights[D + H]).reshape(T, N, -1)
+        # Input projections of all steps in one matmul: x_t W[:D] + b for every t (G = gate_count · H columns).
+        projected = self._work_array("projected", (T, N, self.gate_count * H), dtype)
+        np.matmul(inputs.reshape(T * N, D), weights[:D], out=projected.reshape(T * N, -1))
+        projected += weights[D + H]
         recurrent = weights[D : D + H]
         hidden, final_states, step_cache = self._forward_steps(projected, recurrent, initial_states)
         outputs = sigmoid(hidden.reshape(T * N, H) @ output_weights[:H] + output_weights[H]).reshape(T, N, K)
@@ -183,7 +186,8 @@ class RecurrentLayer(TrainableLayer):
         gradient_output_weights[:H] = flat_hidden.T @ output_error
         gradient_output_weights[H] = output_error.sum(axis=0)
         # np.dot, not @: for K = 1 this is an outer product, which matmul computes in a slow loop, not BLAS.
-        hidden_error = np.dot(output_error, output_weights[:H].T).reshape(T, N, H)
+        hidden_error = self._work_array("hidden_error", (T, N, H), cache["dtype"])
+        np.dot(output_error, output_weights[:H].T, out=hidden_error.reshape(T * N, H))
 
         # The loop over time (subclass), then the weight gradients of all steps at once.
         projected_error, hidden_gradients = self._backward_steps(hidden_error, weights[D : D + H], cache)
@@ -227,11 +231,18 @@ class RecurrentLayer(TrainableLayer):
         return tuple(states)
 
     def _forward_steps(self, projected, recurrent, initial_states):
-        """Run the recurrence; return hidden (T, N, H), the final states and what backward needs."""
+        """Run the recurrence; return hidden (T, N, H), the final states and what backward needs.
+
+        ``projected`` (T, N, G·H) holds x_t W[:D] + b for every step; it is a work array, so what backward
+        needs from it must be copied or computed from it.
+        """
         raise NotImplementedError
 
     def _backward_steps(self, hidden_error, recurrent, cache):
-        """Back-propagate through time; return dL/d(pre-activation) (T, N, G·H) and dL/dh_t (T, N, H)."""
+        """Back-propagate through time; return dL/d(pre-activation) (T, N, G·H) and dL/dh_t (T, N, H).
+
+        Both results may be work arrays of the layer (``_work_array``): ``backward`` uses them before it returns.
+        """
         raise NotImplementedError
 
     def _record(self, step_cache, single):
@@ -312,10 +323,12 @@ class RNN(RecurrentLayer):
 
     def _backward_steps(self, hidden_error, recurrent, cache):
         hidden = cache["hidden"]
-        derivative = 1 - hidden * hidden
+        dtype = hidden.dtype
+        derivative = np.multiply(hidden, hidden, out=self._work_array("derivative", hidden.shape, dtype))
+        np.subtract(1, derivative, out=derivative)  # tanh'(a_t) = 1 − h_t²
         recurrent_transposed = np.ascontiguousarray(recurrent.T)
-        hidden_gradients = np.empty_like(hidden_error)
-        projected_error = np.empty_like(hidden_error)
+        hidden_gradients = self._work_array("hidden_gradients", hidden.shape, dtype)
+        projected_error = self._work_array("projected_error", hidden.shape, dtype)
         from_future = np.zeros_like(hidden_error[0])
         for t in range(hidden_error.shape[0] - 1, -1, -1):
             np.add(hidden_error[t], from_future, out=hidden_gradients[t])
