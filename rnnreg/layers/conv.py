@@ -72,10 +72,11 @@ class Conv(TrainableLayer):
     is again a "same" cross-correlation: of Ê with the kernels flipped in space and with the roles of C
     and K swapped (a transposed convolution). The 1-D case drops the second spatial index.
 
-    Both directions run as one matrix product each (im2col): every receptive field is unrolled into a
-    column of length C·m·n, so the forward pass is W (K, C·m·n) @ columns (C·m·n, Y'·X') for all b at once.
-    Backward computes the error of every column entry, Wᵀ @ E, and adds it back to the input position it
-    was copied from (col2im, the adjoint of im2col); summed up this is the transposed convolution above.
+    Both directions run as one matrix product each (im2col): every receptive field of every sample is
+    unrolled into a column of length C·m·n, so the forward pass is W (K, C·m·n) @ columns (C·m·n, N·Y'·X'),
+    one matmul for the whole batch. Backward computes the error of every column entry, Wᵀ @ E, and adds it
+    back to the input position it was copied from (col2im, the adjoint of im2col); summed up this is the
+    transposed convolution above. dL/dW is E (K, N·Y'·X') @ columnsᵀ, again one matmul.
     Computation happens in the input's floating dtype (float32 inputs stay float32).
     """
 
@@ -131,7 +132,7 @@ class Conv(TrainableLayer):
         padded = _pad_same(x, self.kernel_shape, flipped=False)
         columns, output_spatial = _im2col(padded, self.kernel_shape, self.stride_shape)
         batch = x.shape[0]
-        # (K, C·m·n) @ (N, C·m·n, P) -> (N, K, P): one matmul over the whole batch.
+        # (K, C·m·n) @ (C·m·n, N·P) -> (K, N·P): one matmul over the whole batch.
         output = kernels.reshape(self.num_kernels, -1) @ columns
         output += bias[:, np.newaxis]
 
@@ -139,7 +140,8 @@ class Conv(TrainableLayer):
         self._kernels = kernels
         self._input_shape = x.shape
         self._output_shape = (batch, self.num_kernels, *output_spatial)
-        return output.reshape(self._output_shape)
+        # (K, N, Y', X') -> (N, K, Y', X'), as a C-ordered array like every other layer's output.
+        return np.ascontiguousarray(output.reshape(self.num_kernels, batch, *output_spatial).swapaxes(0, 1))
 
     def backward(self, error_tensor):
         """Return dL/dx and store (and, with an optimizer, apply) dL/dW and dL/dbias."""
@@ -147,16 +149,20 @@ class Conv(TrainableLayer):
         error = check_error_shape(self, error_tensor, self._output_shape).astype(self._kernels.dtype, copy=False)
         batch = error.shape[0]
         spatial_axes = tuple(range(2, 2 + self.spatial_dims))
-        error_columns = error.reshape(batch, self.num_kernels, -1)  # (N, K, P)
+        # E as (K, N·P), the layout of the forward product's output.
+        error_rows = np.ascontiguousarray(error.reshape(batch, self.num_kernels, -1).swapaxes(0, 1))
+        error_rows = error_rows.reshape(self.num_kernels, -1)
 
         # Input gradient first, with the kernels of the forward pass (the update below changes them).
         # Each column entry was copied from one padded input position, so its error goes back there:
-        # dL/dcolumns = Wᵀ (C·m·n, K) @ E_b (K, P), then col2im adds every entry to its position.
-        column_error = self._kernels.reshape(self.num_kernels, -1).T @ error_columns  # (N, C·m·n, P)
+        # dL/dcolumns = Wᵀ (C·m·n, K) @ E (K, N·P), then col2im adds every entry to its position.
+        column_error = self._kernels.reshape(self.num_kernels, -1).T @ error_rows  # (C·m·n, N·P)
         error_input = _col2im(column_error, self._input_shape, self.kernel_shape, self.stride_shape)
 
-        # Σ_b E_b (K, P) @ columns_bᵀ (P, C·m·n), as one product over the b and P axes together.
-        gradient_weights = np.tensordot(error_columns, self._columns, axes=([0, 2], [0, 2]))
+        # Σ over b and (p, q) of E (K, N·P) @ columnsᵀ (N·P, C·m·n): one matmul. columnsᵀ is copied to C
+        # order because BLAS sums in another order for a transposed operand, which would change the last
+        # bits of dL/dW against the plain (N·P, C·m·n) product (and the stored notebook outputs with them).
+        gradient_weights = error_rows @ np.ascontiguousarray(self._columns.T)
         self._apply_update("weights", gradient_weights.reshape(self._kernels.shape))
         self._apply_update("bias", error.sum(axis=(0, *spatial_axes)))
         return error_input
@@ -203,13 +209,14 @@ def _pad_same(tensor, kernel_shape, *, flipped):
 def _col2im(column_error, input_shape, kernel_shape, stride_shape):
     """The adjoint of ``_im2col`` followed by the "same" padding: add every column entry back to its input.
 
-    ``column_error[b, (c, i, j), (p, q)]`` is added to position ``(p·s_y + i, q·s_x + j)`` of the padded
+    ``column_error[(c, i, j), (b, p, q)]`` is added to position ``(p·s_y + i, q·s_x + j)`` of the padded
     input's error, and the padding is cut off again, which gives
 
         dL/dx̃[b, c, p·s_y + i, q·s_x + j] += Σ_k W[k, c, i, j] · E[b, k, p, q].
 
-    The loop runs over the m·n offsets (i, j) inside the kernel; each pass adds a whole (N, C, Y', X')
-    block at once.
+    The loop runs over the m·n offsets (i, j) inside the kernel; each pass adds a whole (C, Y', X', N)
+    block at once. With the batch as the last axis, each of these shifted blocks is a few long contiguous
+    runs in memory rather than N·C·Y' runs of X' values, which is what makes the passes fast.
 
     Returns
     -------
@@ -219,17 +226,20 @@ def _col2im(column_error, input_shape, kernel_shape, stride_shape):
     spatial = input_shape[2:]
     padded_spatial = tuple(size + extent - 1 for size, extent in zip(spatial, kernel_shape, strict=True))
     output_spatial = tuple(-(-size // stride) for size, stride in zip(spatial, stride_shape, strict=True))
-    column_error = column_error.reshape(batch, channels, *kernel_shape, *output_spatial)
-    padded_error = np.zeros((batch, channels, *padded_spatial), dtype=column_error.dtype)
+    dims = len(kernel_shape)
+    column_error = column_error.reshape(channels, *kernel_shape, batch, *output_spatial)
+    column_error = np.ascontiguousarray(np.moveaxis(column_error, 1 + dims, -1))  # (C, m, n, Y', X', N)
+    padded_error = np.zeros((channels, *padded_spatial, batch), dtype=column_error.dtype)
     for offset in np.ndindex(*kernel_shape):
         target = tuple(
             slice(start, start + stride * (count - 1) + 1, stride)
             for start, stride, count in zip(offset, stride_shape, output_spatial, strict=True)
         )
-        padded_error[(slice(None), slice(None), *target)] += column_error[(slice(None), slice(None), *offset)]
+        padded_error[(slice(None), *target)] += column_error[(slice(None), *offset)]
     before = tuple(extent // 2 for extent in kernel_shape)
     crop = tuple(slice(start, start + size) for start, size in zip(before, spatial, strict=True))
-    return padded_error[(slice(None), slice(None), *crop)]
+    # (C, Y, X, N) -> (N, C, Y, X)
+    return np.ascontiguousarray(np.moveaxis(padded_error[(slice(None), *crop)], -1, 0))
 
 
 def _im2col(padded, kernel_shape, stride_shape):
@@ -245,8 +255,8 @@ def _im2col(padded, kernel_shape, stride_shape):
 
     Returns
     -------
-    columns : ndarray, shape (N, C·m·n, P)
-        ``columns[b, (c, i, j), (p, q)] = padded[b, c, p·s_y + i, q·s_x + j]``; P = Y'·X'.
+    columns : ndarray, shape (C·m·n, N·P)
+        ``columns[(c, i, j), (b, p, q)] = padded[b, c, p·s_y + i, q·s_x + j]``; P = Y'·X'.
     output_spatial : tuple
         (Y', X') or (Y',).
     """
@@ -255,10 +265,10 @@ def _im2col(padded, kernel_shape, stride_shape):
     windows = sliding_window_view(padded, kernel_shape, axis=spatial_axes)  # (N, C, Y, X, m, n), a view
     if stride_shape is not None:
         windows = windows[(slice(None), slice(None), *(slice(None, None, s) for s in stride_shape))]
-    batch, channels = windows.shape[:2]
+    channels = windows.shape[1]
     output_spatial = windows.shape[2 : 2 + dims]
     kernel_axes = tuple(range(2 + dims, 2 + 2 * dims))
-    # (N, C, m, n, Y', X') -> (N, C·m·n, Y'·X'); the reshape makes the one copy im2col needs.
-    columns = windows.transpose(0, 1, *kernel_axes, *spatial_axes)
-    columns = columns.reshape(batch, channels * int(np.prod(kernel_shape)), -1)
+    # (C, m, n, N, Y', X') -> (C·m·n, N·Y'·X'); the reshape makes the one copy im2col needs.
+    columns = windows.transpose(1, *kernel_axes, 0, *spatial_axes)
+    columns = columns.reshape(channels * int(np.prod(kernel_shape)), -1)
     return columns, output_spatial
