@@ -1,6 +1,9 @@
 """Max pooling over 1-D or 2-D windows, without padding ("valid")."""
 
+import itertools
+import math
 import numbers
+import operator
 
 import numpy as np
 
@@ -74,26 +77,30 @@ class Pooling(BaseLayer):
             *((size - window) // stride + 1
               for size, window, stride in zip(x.shape[2:], self.pooling_shape, self.stride_shape, strict=True)),
         )  # fmt: skip
-        # Each offset inside the window is one strided view of x that holds that entry of EVERY window,
-        # so each pass below works on whole (N, C, Y', X') blocks (a loop over the window, not the batch).
-        entries = [x[self._window_entries(offset, output_shape)] for offset in np.ndindex(*self.pooling_shape)]
+        # Each offset inside the window is one strided view that holds that entry of EVERY window, so each
+        # pass below works on a whole block of windows (a loop over the window, not the batch). With the
+        # spatial axes first, (Y, X, N, C), such a view is made of long contiguous runs of N·C values
+        # (not of Y'·X' runs of one or two values), which keeps the passes fast.
+        spatial_first = np.ascontiguousarray(np.moveaxis(x, (0, 1), (-2, -1)))
+        entries = [spatial_first[self._window_entries(offset, output_shape)] for offset in self._offsets()]
         maximum = entries[0].copy()
         for candidate in entries[1:]:
             np.maximum(maximum, candidate, out=maximum)  # NaN propagates, as in np.max
         # Where the maximum sits: walking the offsets backwards, the FIRST matching offset is written last,
         # so ties go to the first maximum in row-major order (np.argmax's rule, NaN counting as the maximum).
         has_nan = bool(np.isnan(maximum).any())
-        max_offsets = np.zeros(output_shape, dtype=np.intp)
+        max_offsets = np.zeros(maximum.shape, dtype=np.intp)
         for offset_index in range(len(entries) - 1, -1, -1):
             candidate = entries[offset_index]
             matches = candidate == maximum
             if has_nan:
                 matches |= np.isnan(candidate)
             max_offsets[matches] = offset_index
-        self._max_offsets = max_offsets
+        # Back to (N, C, Y', X'): the offsets as a view, the maxima as a C-ordered array like any layer output.
+        self._max_offsets = np.moveaxis(max_offsets, (-2, -1), (0, 1))
         self._input_shape = x.shape
         self._output_shape = output_shape
-        return maximum
+        return np.ascontiguousarray(np.moveaxis(maximum, (-2, -1), (0, 1)))
 
     def backward(self, error_tensor):
         """Send every error value to the input position that was its window's maximum."""
@@ -101,7 +108,7 @@ class Pooling(BaseLayer):
         error = check_error_shape(self, error_tensor, self._output_shape)
         input_shape = self._input_shape
         # Flat index (into x.ravel()) of every window's maximum: window start (p·s) + offset inside it.
-        row_stride = np.array([int(np.prod(input_shape[axis + 1 :])) for axis in range(len(input_shape))])
+        row_stride = [math.prod(input_shape[axis + 1 :]) for axis in range(len(input_shape))]
         start = np.zeros(self._output_shape, dtype=np.intp)
         for axis, size in enumerate(self._output_shape):
             step = self.stride_shape[axis - 2] if axis >= 2 else 1
@@ -109,21 +116,26 @@ class Pooling(BaseLayer):
             shape[axis] = size
             start += (np.arange(size) * (step * row_stride[axis])).reshape(shape)
         offset_table = np.array(
-            [int(np.dot(offset, row_stride[2:])) for offset in np.ndindex(*self.pooling_shape)], dtype=np.intp
+            [sum(map(operator.mul, offset, row_stride[2:])) for offset in self._offsets()], dtype=np.intp
         )
         targets = start + offset_table[self._max_offsets]
         # Sum the errors per input position; overlapping windows that picked the same input add up.
         error_input = np.bincount(targets.ravel(), weights=error.ravel(), minlength=int(np.prod(input_shape)))
         return error_input.reshape(input_shape).astype(error.dtype, copy=False)
 
+    def _offsets(self):
+        """The offsets (i, j) inside a window, in row-major order (the order ties are broken in)."""
+        return itertools.product(*(range(extent) for extent in self.pooling_shape))
+
     def _window_entries(self, offset, output_shape):
-        """Index of entry ``offset`` of every window: input position p·s + offset for each output p."""
-        return (
-            slice(None),
-            slice(None),
-            *(slice(start, start + stride * (count - 1) + 1, stride)
-              for start, stride, count in zip(offset, self.stride_shape, output_shape[2:], strict=True)),
-        )  # fmt: skip
+        """Index, into the spatial-first (Y, X, N, C) input, of entry ``offset`` of every window.
+
+        Input position p·s + offset for each output p, along each spatial axis.
+        """
+        return tuple(
+            slice(start, start + stride * (count - 1) + 1, stride)
+            for start, stride, count in zip(offset, self.stride_shape, output_shape[2:], strict=True)
+        )
 
     def config(self):
         return {"stride_shape": list(self.stride_shape), "pooling_shape": list(self.pooling_shape)}
