@@ -191,7 +191,7 @@ class Adam(Optimizer):
             self.second_moment = self.rho * previous_second + second_gradient
         first_corrected = self.first_moment / (1 - self.mu**self.step_count)
         second_corrected = self.second_moment / (1 - self.rho**self.step_count)
-        if not (_can_hold(first_corrected, second_corrected) and _can_hold(second_corrected, first_corrected)):
+        if not _can_hold(first_corrected, second_corrected):
             return -self.learning_rate * first_corrected / (np.sqrt(second_corrected) + self.epsilon)
         # −η v̂ / (√r̂ + ε), computed in the two new arrays of bias-corrected moments.
         first_corrected *= -self.learning_rate
@@ -221,11 +221,12 @@ class Adam(Optimizer):
 def _can_hold(buffer, other):
     """True when ``buffer`` is an array that can take the result of an operation with ``other`` in place.
 
-    That is: same shape, and the result's dtype is ``buffer``'s own (float32 velocity and float32
-    gradient, say), so writing into it changes no rounding.
+    That is: both are arrays of the same shape and dtype (float32 velocity and float32 gradient, say), so
+    writing into ``buffer`` changes no rounding. Anything else takes the allocating path of the formula.
     """
     return (
         isinstance(buffer, np.ndarray)
-        and buffer.shape == np.shape(other)
-        and buffer.dtype == np.result_type(buffer, other)
+        and isinstance(other, np.ndarray)
+        and buffer.shape == other.shape
+        and buffer.dtype == other.dtype
     )
