@@ -124,7 +124,11 @@ def check_input(layer, tensor, expected_shapes, *, argument="input_tensor"):
         ``tensor`` as a floating-point array (no copy when it already is one).
     """
     owner = layer if isinstance(layer, str) else type(layer).__name__
-    array = as_float_array(f"{owner} {argument}", tensor)
+    # Every layer calls this on every pass: a float ndarray (the usual case) skips the conversion.
+    if type(tensor) is np.ndarray and tensor.dtype.kind == "f":
+        array = tensor
+    else:
+        array = as_float_array(f"{owner} {argument}", tensor)
     for template in expected_shapes:
         if array.ndim == len(template) and all(
             isinstance(size, str) or size == actual for size, actual in zip(template, array.shape, strict=True)
