@@ -60,8 +60,10 @@ class FullyConnected(TrainableLayer):
         # Our own copy of x: the caller may change their array before backward.
         self._input = x.copy()
         self._weights = weights
-        # y = x W_x + b
-        return x @ weights[:-1] + weights[-1]
+        # y = x W_x + b, the bias added in place (no second (N, K) array)
+        output = x @ weights[:-1]
+        output += weights[-1]
+        return output
 
     def backward(self, error_tensor):
         require_forward(self, self._input)

@@ -329,10 +329,10 @@ class RNN(RecurrentLayer):
         recurrent_transposed = np.ascontiguousarray(recurrent.T)
         hidden_gradients = self._work_array("hidden_gradients", hidden.shape, dtype)
         projected_error = self._work_array("projected_error", hidden.shape, dtype)
-        from_future = np.zeros_like(hidden_error[0])
+        from_future = np.zeros_like(hidden_error[0])  # reused by every step
         for t in range(hidden_error.shape[0] - 1, -1, -1):
             np.add(hidden_error[t], from_future, out=hidden_gradients[t])
             np.multiply(hidden_gradients[t], derivative[t], out=projected_error[t])
             if t > 0:  # the carried state h_0 is a constant (truncated BPTT)
-                from_future = projected_error[t] @ recurrent_transposed
+                np.matmul(projected_error[t], recurrent_transposed, out=from_future)
         return projected_error, hidden_gradients
