@@ -8,6 +8,10 @@ from rnnreg.validation import check_finite_number
 
 GATE_NAMES = ("forget", "input", "candidate", "output")
 
+# Backward works through the time steps in chunks whose per-step coefficients take about this many bytes,
+# small enough to stay in a core's L2 cache between being computed and being used.
+_CHUNK_BYTES = 1 << 18
+
 
 class LSTM(RecurrentLayer):
     """LSTM layer: a gated cell state c_t next to the hidden state h_t, with a sigmoid output layer.
@@ -136,21 +140,55 @@ class LSTM(RecurrentLayer):
         }
 
     def _backward_steps(self, hidden_error, recurrent, cache):
-        steps = cache["steps"]
-        gates, cells, squashed = steps["gates"], steps["cells"], steps["cells_squashed"]
+        gates = cache["steps"]["gates"]
         T, N, H = hidden_error.shape
-        forget, input_gate, candidate, output = (gates[..., k * H : (k + 1) * H] for k in range(4))
         dtype = gates.dtype
-        previous_cells = self._work_array("previous_cells", (T, N, H), dtype)  # c_{t−1}: c_0, then c_1 … c_{T−1}
-        previous_cells[0] = cache["initial_states"][1]
-        previous_cells[1:] = cells[:-1]
+        forget = gates[..., :H]
+        recurrent_transposed = np.ascontiguousarray(recurrent.T)
+        hidden_gradients = self._work_array("hidden_gradients", (T, N, H), dtype)
+        projected_error = self._work_array("projected_error", (T, N, 4, H), dtype)
+        # Buffers reused by every step (each loop pass writes them whole).
+        hidden_from_future = np.zeros_like(hidden_error[0])
+        cell_from_future = np.zeros_like(hidden_error[0])
+        dc = np.empty_like(hidden_error[0])
+        # The steps run backwards in chunks: the coefficients of a chunk are computed for all its steps
+        # at once (vectorised) and used right away, while they are still in the processor's cache.
+        chunk = max(1, _CHUNK_BYTES // (N * 4 * H * dtype.itemsize))
+        for stop in range(T, 0, -chunk):
+            start = max(stop - chunk, 0)
+            coefficients, cell_from_hidden = self._local_derivatives(start, stop, chunk, cache)
+            for t in range(stop - 1, start - 1, -1):
+                k = t - start
+                dh = np.add(hidden_error[t], hidden_from_future, out=hidden_gradients[t])
+                np.multiply(dh, cell_from_hidden[k], out=dc)
+                dc += cell_from_future
+                np.multiply(dc[:, np.newaxis], coefficients[k, :, :3], out=projected_error[t, :, :3])
+                np.multiply(dh, coefficients[k, :, 3], out=projected_error[t, :, 3])
+                if t > 0:  # the carried states h_0, c_0 are constants (truncated BPTT)
+                    np.multiply(dc, forget[t], out=cell_from_future)
+                    np.matmul(projected_error[t].reshape(N, 4 * H), recurrent_transposed, out=hidden_from_future)
+        return projected_error.reshape(T, N, 4 * H), hidden_gradients
 
-        # Everything that does not depend on the back-propagated error, for all steps at once:
-        # da_gate = dc_t ⊙ coefficient (f, i, c̃) or dh_t ⊙ coefficient (o); dc_t gains dh_t ⊙ cell_from_hidden.
-        # Every product is written straight into a work array, with one (T, N, H) scratch array for 1 − s.
-        coefficients = self._work_array("coefficients", (T, N, 4, H), dtype)
-        scratch = self._work_array("scratch", (T, N, H), dtype)
-        # factor ⊙ σ'(a) = factor ⊙ s (1 − s) for the three sigmoid gates.
+    def _local_derivatives(self, start, stop, chunk, cache):
+        """What does not depend on the back-propagated error, for the steps ``start`` … ``stop − 1`` at once.
+
+        Returns ``coefficients`` (S, N, 4, H) and ``cell_from_hidden`` (S, N, H) for the S steps, such that
+        da_gate = dc_t ⊙ coefficient for f, i, c̃ and dh_t ⊙ coefficient for o, and dc_t gains
+        dh_t ⊙ cell_from_hidden. Both are views of work arrays sized for ``chunk`` steps (so that every
+        chunk reuses them), valid until the next call.
+        """
+        steps = cache["steps"]
+        span = slice(start, stop)
+        gates, squashed = steps["gates"][span], steps["cells_squashed"][span]
+        S, N, G = gates.shape
+        H, dtype = G // 4, gates.dtype
+        forget, input_gate, candidate, output = (gates[..., k * H : (k + 1) * H] for k in range(4))
+        previous_cells = self._work_array("previous_cells", (chunk, N, H), dtype)[:S]  # c_{t−1}
+        previous_cells[0] = cache["initial_states"][1] if start == 0 else steps["cells"][start - 1]
+        previous_cells[1:] = steps["cells"][start : stop - 1]
+        coefficients = self._work_array("coefficients", (chunk, N, 4, H), dtype)[:S]
+        scratch = self._work_array("scratch", (chunk, N, H), dtype)[:S]
+        # factor ⊙ σ'(a) = factor ⊙ s (1 − s) for the three sigmoid gates, written straight into their blocks.
         for block, factor, gate in ((0, previous_cells, forget), (1, candidate, input_gate), (3, squashed, output)):
             np.multiply(factor, gate, out=coefficients[:, :, block])
             coefficients[:, :, block] *= np.subtract(1, gate, out=scratch)
@@ -159,24 +197,8 @@ class LSTM(RecurrentLayer):
         np.subtract(1, scratch, out=scratch)
         np.multiply(input_gate, scratch, out=coefficients[:, :, 2])
         # o ⊙ (1 − tanh²(c_t))
-        cell_from_hidden = np.multiply(squashed, squashed, out=self._work_array("cell_from_hidden", (T, N, H), dtype))
+        cell_from_hidden = self._work_array("cell_from_hidden", (chunk, N, H), dtype)[:S]
+        np.multiply(squashed, squashed, out=cell_from_hidden)
         np.subtract(1, cell_from_hidden, out=cell_from_hidden)
         np.multiply(output, cell_from_hidden, out=cell_from_hidden)
-
-        recurrent_transposed = np.ascontiguousarray(recurrent.T)
-        hidden_gradients = self._work_array("hidden_gradients", (T, N, H), dtype)
-        projected_error = self._work_array("projected_error", (T, N, 4, H), dtype)
-        # Buffers reused by every step (each loop pass writes them whole).
-        hidden_from_future = np.zeros_like(hidden_error[0])
-        cell_from_future = np.zeros_like(hidden_error[0])
-        dc = np.empty_like(hidden_error[0])
-        for t in range(T - 1, -1, -1):
-            dh = np.add(hidden_error[t], hidden_from_future, out=hidden_gradients[t])
-            np.multiply(dh, cell_from_hidden[t], out=dc)
-            dc += cell_from_future
-            np.multiply(dc[:, np.newaxis], coefficients[t, :, :3], out=projected_error[t, :, :3])
-            np.multiply(dh, coefficients[t, :, 3], out=projected_error[t, :, 3])
-            if t > 0:  # the carried states h_0, c_0 are constants (truncated BPTT)
-                np.multiply(dc, forget[t], out=cell_from_future)
-                np.matmul(projected_error[t].reshape(N, 4 * H), recurrent_transposed, out=hidden_from_future)
-        return projected_error.reshape(T, N, 4 * H), hidden_gradients
+        return coefficients, cell_from_hidden
