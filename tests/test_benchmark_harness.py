@@ -5,6 +5,7 @@ and run in ``.venv-bench`` when ``make bench`` starts (the main test environment
 """
 
 import cProfile
+import dataclasses
 import gc
 import json
 import math
@@ -407,3 +408,11 @@ def test_default_json_paths_lie_in_the_ignored_results_folder():
     for path in bench_torch.DEFAULT_JSON.values():
         assert path.parent == REPOSITORY / "benchmarks" / "results"
     assert bench_torch.DEFAULT_JSON["float64"].name == "torch.json"
+
+
+def test_float32_rows_have_the_float32_targets():
+    checked, _, _ = example_rows()
+    mlp = dataclasses.replace(checked, dtype="float32")
+    conv = dataclasses.replace(checked, dtype="float32", family="conv")
+    assert mlp.target == 1.0 and mlp.meets_target is False  # ratio 1.5
+    assert conv.target is None and conv.meets_target is None
