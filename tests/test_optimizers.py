@@ -207,3 +207,19 @@ class TestRegularizerIntoGradient:
     def test_flag_must_be_a_bool(self):
         with pytest.raises(TypeError, match="into_gradient must be True or False"):
             Sgd(0.1).add_regularizer(L2Regularizer(0.1), into_gradient="yes")
+
+
+@pytest.mark.parametrize("make", [lambda: SgdWithMomentum(0.1, 0.9), lambda: Adam(0.1, 0.9, 0.999)])
+def test_state_arrays_in_and_out_are_copies_that_later_steps_leave_alone(make):
+    weights, gradient = np.ones(3), np.full(3, 0.5)
+    optimizer = make()
+    optimizer.calculate_update(weights, gradient)
+    saved = optimizer.state_arrays()
+    kept = {key: value.copy() for key, value in saved.items()}
+    other = make()
+    other.load_state_arrays(saved)
+    for _ in range(2):
+        optimizer.calculate_update(weights, gradient)
+        other.calculate_update(weights, gradient)
+    for key, value in saved.items():
+        np.testing.assert_array_equal(value, kept[key])

@@ -142,10 +142,10 @@ class SgdWithMomentum(Optimizer):
         return {"learning_rate": self.learning_rate, "momentum_rate": self.momentum_rate}
 
     def state_arrays(self):
-        return {} if self.velocity is None else {"velocity": np.asarray(self.velocity)}
+        return {} if self.velocity is None else {"velocity": np.array(self.velocity)}
 
     def load_state_arrays(self, arrays):
-        self.velocity = arrays.get("velocity")
+        self.velocity = _own_copy(arrays.get("velocity"))
 
 
 class Adam(Optimizer):
@@ -207,15 +207,20 @@ class Adam(Optimizer):
         if self.first_moment is None:
             return {}
         return {
-            "first_moment": np.asarray(self.first_moment),
-            "second_moment": np.asarray(self.second_moment),
+            "first_moment": np.array(self.first_moment),
+            "second_moment": np.array(self.second_moment),
             "step_count": np.asarray(self.step_count),
         }
 
     def load_state_arrays(self, arrays):
-        self.first_moment = arrays.get("first_moment")
-        self.second_moment = arrays.get("second_moment")
+        self.first_moment = _own_copy(arrays.get("first_moment"))
+        self.second_moment = _own_copy(arrays.get("second_moment"))
         self.step_count = int(arrays.get("step_count", 0))
+
+
+def _own_copy(state):
+    """A copy of a state array (or None): the state is updated in place, so it must never be someone else's."""
+    return None if state is None else np.array(state)
 
 
 def _can_hold(buffer, other):
