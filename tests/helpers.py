@@ -30,3 +30,12 @@ class RecordingInitializer:
     def initialize(self, weights_shape, fan_in, fan_out):
         self.calls.append((tuple(weights_shape), fan_in, fan_out))
         return np.full(weights_shape, self.value)
+
+
+def refresh_with(dashboard, params):
+    """Refresh ``dashboard`` as if its controls held ``params``: values no real control would accept."""
+    dashboard.params = lambda: params
+    try:
+        dashboard.refresh()
+    finally:
+        del dashboard.params

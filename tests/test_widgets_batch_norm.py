@@ -5,6 +5,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from helpers import refresh_with
+
 from rnnreg.data import load_iris
 from rnnreg.widgets.batch_norm import (
     BATCH_SIZES,
@@ -204,12 +206,8 @@ def test_every_choice_of_the_sliders_can_be_shown(dashboard):
 
 def test_a_broken_setting_shows_a_message_instead_of_raising(dashboard):
     picture = dashboard.image.value
-    dashboard.params = lambda: {"batch_norm": True, "momentum": float("nan"), "batch_size": 16, "phase": "test",
-                                "channel": 0}
-    try:
-        dashboard.refresh()
-    finally:
-        del dashboard.params
+    refresh_with(dashboard, {"batch_norm": True, "momentum": float("nan"), "batch_size": 16, "phase": "test",
+                                "channel": 0})
     assert "Cannot show this setting" in dashboard.status.value
     assert "momentum" in dashboard.status.value
     assert dashboard.image.value == picture
@@ -237,8 +235,7 @@ def test_batch_norm_trains_the_digits_faster_and_tolerates_a_larger_learning_rat
     assert speed.figure.get_suptitle().startswith("After 3 epochs")
     speed.controls["batch_size"].value = 64
     assert speed.last_data[WITH]["steps"].size < fast[WITH]["steps"].size
-    speed.params = lambda: {"learning_rate": float("nan"), "batch_size": 32}
-    speed.refresh()
+    refresh_with(speed, {"learning_rate": float("nan"), "batch_size": 32})
     assert "Cannot show this setting" in speed.status.value
 
 

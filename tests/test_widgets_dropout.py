@@ -7,6 +7,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from helpers import refresh_with
+
 from rnnreg import Dropout
 from rnnreg.data import overfitting_set
 from rnnreg.layers.variants import NonInvertedDropout
@@ -197,11 +199,9 @@ def test_phase_dashboard_drives_every_control():
 def test_phase_dashboard_reports_bad_settings_instead_of_raising():
     dashboard = DropoutPhaseDashboard()
     picture = png(dashboard)
-    dashboard.params = lambda: {"rate": float("nan"), "phase": "train", "scaling": "inverted"}
-    dashboard.refresh()
+    refresh_with(dashboard, {"rate": float("nan"), "phase": "train", "scaling": "inverted"})
     assert "dropout rate must be a number" in dashboard.status.value
-    dashboard.params = lambda: {"rate": 0.5, "phase": "inference", "scaling": "inverted"}
-    dashboard.refresh()
+    refresh_with(dashboard, {"rate": 0.5, "phase": "inference", "scaling": "inverted"})
     assert "phase must be one of" in dashboard.status.value
     assert png(dashboard) == picture
 
@@ -230,6 +230,5 @@ def test_overfitting_dashboard_with_empty_data_or_a_bad_rate_shows_a_message():
     dashboard = DropoutOverfittingDashboard(data=(train_x, train_y, validation_x[:0], validation_y[:0]))
     assert "validation set is empty" in dashboard.status.value
     dashboard = DropoutOverfittingDashboard()
-    dashboard.params = lambda: {"rate": 1.0, "seed": 0}
-    dashboard.refresh()
+    refresh_with(dashboard, {"rate": 1.0, "seed": 0})
     assert "dropout rate must be a number in [0, 1)" in dashboard.status.value

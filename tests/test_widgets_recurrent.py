@@ -5,6 +5,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from helpers import refresh_with
+
 from rnnreg.widgets.recurrent import (
     DELAYS,
     MODELS,
@@ -167,11 +169,7 @@ def test_truncation_and_clipping_retrain_both_models(dashboard):
 
 def test_a_broken_setting_shows_a_message_instead_of_raising(dashboard):
     picture = dashboard.image.value
-    dashboard.params = lambda: {"model": "Elman", "delay": 10, "truncation": 0, "clip_norm": float("nan")}
-    try:
-        dashboard.refresh()
-    finally:
-        del dashboard.params
+    refresh_with(dashboard, {"model": "Elman", "delay": 10, "truncation": 0, "clip_norm": float("nan")})
     assert "Cannot show this setting" in dashboard.status.value
     assert "clip_norm" in dashboard.status.value
     assert dashboard.image.value == picture
@@ -195,6 +193,5 @@ def test_gradient_flow_dashboard_follows_delay_and_forget_bias():
     assert "over 101 steps" in flow.status.value
     assert flow.last_data["norms"]["Elman"].shape == (101,)
     assert flow.figure.get_suptitle().startswith("Delay 100, forget bias 0:")
-    flow.params = lambda: {"delay": 0, "forget_bias": 1.0}
-    flow.refresh()
+    refresh_with(flow, {"delay": 0, "forget_bias": 1.0})
     assert "Cannot show this setting" in flow.status.value

@@ -7,6 +7,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from helpers import refresh_with
+
 from rnnreg import L1Regularizer, L2Regularizer
 from rnnreg.data import overfitting_set
 from rnnreg.widgets import regularizers
@@ -238,11 +240,7 @@ def test_regularizer_dashboard_more_l1_shows_more_zeros(shared_dashboard):
 def test_regularizer_dashboard_reports_bad_settings_instead_of_raising(shared_dashboard):
     dashboard = shared_dashboard
     picture = png(dashboard)
-    dashboard.params = lambda: {"regularizer": "L1", "alpha": 0.1, "learning_rate": float("nan")}
-    try:
-        dashboard.refresh()
-    finally:
-        del dashboard.params
+    refresh_with(dashboard, {"regularizer": "L1", "alpha": 0.1, "learning_rate": float("nan")})
     assert "Cannot show this setting" in dashboard.status.value
     assert "learning rate must be a finite number" in dashboard.status.value
     assert png(dashboard) == picture
@@ -273,9 +271,7 @@ def test_l2_rules_dashboard_drives_optimizer_and_strength():
 
 def test_l2_rules_dashboard_reports_bad_settings_instead_of_raising():
     dashboard = L2RulesDashboard()
-    dashboard.params = lambda: {"optimizer": "RMSprop", "alpha": 1.0}
-    dashboard.refresh()
+    refresh_with(dashboard, {"optimizer": "RMSprop", "alpha": 1.0})
     assert "optimizer must be one of" in dashboard.status.value
-    dashboard.params = lambda: {"optimizer": "SGD", "alpha": float("inf")}
-    dashboard.refresh()
+    refresh_with(dashboard, {"optimizer": "SGD", "alpha": float("inf")})
     assert "strength α" in dashboard.status.value
