@@ -126,6 +126,14 @@ def descendants(pid):
     return found
 
 
+def command_line(pid):
+    """The command line of a process, arguments joined by spaces; None when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+
+
 def processes_using(folder):
     """Identities of live processes (other than this one) whose working directory or command line is in ``folder``."""
     folder, found = str(folder), set()
@@ -134,9 +142,9 @@ def processes_using(folder):
             continue
         try:
             cwd = os.readlink(f"/proc/{pid}/cwd")
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
+        command = command_line(pid) or ""
         if cwd == folder or cwd.startswith(folder + os.sep) or folder in command:
             process_id = identity(pid)
             if process_id is not None and is_alive(process_id):
@@ -164,11 +172,7 @@ def kill(process_ids):
 def describe(process_ids):
     lines = []
     for pid, _ in sorted(process_ids):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            command = "?"
-        lines.append(f"pid {pid}: {command[:160]}")
+        lines.append(f"pid {pid}: {(command_line(pid) or '?')[:160]}")
     return "; ".join(lines)
 
 

@@ -20,14 +20,8 @@ KNOWN_OUTSIDE_REQUESTS = ("https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome
 
 def app_kernels(server):
     server.remember_processes()
-    return [pid for pid, _ in harness.descendants(server.process.pid) if "ipykernel" in _command(pid)]
-
-
-def _command(pid):
-    try:
-        return harness.Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-    except OSError:
-        return ""
+    children = harness.descendants(server.process.pid)
+    return [pid for pid, _ in children if "ipykernel" in (harness.command_line(pid) or "")]
 
 
 @pytest.fixture
