@@ -123,19 +123,33 @@ def check_input(layer, tensor, expected_shapes, *, argument="input_tensor"):
     numpy.ndarray
         ``tensor`` as a floating-point array (no copy when it already is one).
     """
-    owner = layer if isinstance(layer, str) else type(layer).__name__
-    # Every layer calls this on every pass: a float ndarray (the usual case) skips the conversion.
+    # Every layer calls this on every pass: a float ndarray (the usual case) skips the conversion, and the
+    # owner's name is only looked up for a message.
     if type(tensor) is np.ndarray and tensor.dtype.kind == "f":
         array = tensor
     else:
-        array = as_float_array(f"{owner} {argument}", tensor)
+        array = as_float_array(f"{_owner_name(layer)} {argument}", tensor)
     for template in expected_shapes:
-        if array.ndim == len(template) and all(
-            isinstance(size, str) or size == actual for size, actual in zip(template, array.shape, strict=True)
-        ):
+        if _fits(array.shape, template):
             return array
+    owner = _owner_name(layer)
     expected = " or ".join(describe_shape(template) for template in expected_shapes)
     raise ValueError(f"{owner} expected {argument} of shape {expected}, got {describe_shape(array.shape)}")
+
+
+def _owner_name(layer):
+    return layer if isinstance(layer, str) else type(layer).__name__
+
+
+def _fits(shape, template):
+    """True when ``shape`` has the template's length and its size wherever the template pins one (an int)."""
+    if len(shape) != len(template):
+        return False
+    # A plain loop, not all(<generator>): every layer calls this on every pass, and the generator costs more.
+    for size, actual in zip(template, shape):  # noqa: SIM110
+        if size != actual and not isinstance(size, str):
+            return False
+    return True
 
 
 def check_array_shape(owner, name, array, expected_shape):

@@ -45,8 +45,9 @@ def test_exercise_same_seed_gives_the_same_mask_from_numpy_global_state():
     np.random.seed(7)
     second = layer.forward(input_tensor)
     np.testing.assert_array_equal(first, second)
-    np.random.seed(7)
-    np.testing.assert_array_equal(layer.mask, np.random.random_sample((50, 8)) < 0.3)
+    np.testing.assert_array_equal(first, layer.mask / 0.3)
+    np.random.seed(8)
+    assert not np.array_equal(layer.forward(input_tensor), first)
 
 
 # Forward and backward ---------------------------------------------------------------------------------------

@@ -95,4 +95,4 @@ class SoftMax(_ElementwiseActivation):
 
     def backward(self, error_tensor):
         error = self._checked_error(error_tensor)
-        return self._cached * (error - np.sum(error * self._cached, axis=1, keepdims=True))
+        return self._cached * (error - np.add.reduce(error * self._cached, axis=1, keepdims=True))

@@ -16,8 +16,8 @@ class Dropout(BaseLayer):
         p = 1 keeps everything. It is a property and may change between steps; the new value is used
         from the next ``forward`` on.
     rng : numpy.random.Generator, optional
-        Source of the masks. By default masks come from NumPy's global state
-        (``np.random.random_sample``), so ``np.random.seed(n)`` right before ``forward`` fixes the mask.
+        Source of the masks. By default masks come from NumPy's global state (32-bit integers,
+        ``np.random.randint``), so ``np.random.seed(n)`` right before ``forward`` fixes the mask.
 
     Attributes
     ----------
@@ -70,12 +70,24 @@ class Dropout(BaseLayer):
             self._scale = None
             return x.copy()
         p = self._probability
-        uniform = np.random.random_sample(x.shape) if self.rng is None else self.rng.random(x.shape)
-        self.mask = np.asarray(uniform < p)
-        # The scale M / p is built once (in one pass) in the input's dtype and reused by backward, so the
-        # two passes multiply by exactly the same numbers.
-        self._scale = np.divide(self.mask, p, dtype=x.dtype)
+        self.mask = self._keep_mask(x.shape)
+        # The scale M / p (0 or 1/p) is built once in the input's dtype and reused by backward, so the two
+        # passes multiply by exactly the same numbers.
+        self._scale = self.mask.astype(x.dtype)
+        self._scale *= 1 / p
         return x * self._scale
+
+    def _keep_mask(self, shape):
+        """M = (u < p) with u ~ U[0, 1) drawn for every unit.
+
+        From NumPy's global state u is a 32-bit fraction b / 2³², b a uniform 32-bit integer, so the test
+        is b < p·2³² (a unit is kept with probability p up to 2⁻³²): half the cost of the 53-bit floats of
+        ``np.random.random_sample``, and the mask is the biggest random draw of a training step.
+        """
+        if self.rng is not None:
+            return np.asarray(self.rng.random(shape) < self._probability)
+        bits = np.random.randint(0, 2**32, shape, dtype=np.uint32)
+        return np.asarray(bits < round(self._probability * 2**32))
 
     def backward(self, error_tensor):
         require_forward(self, self._output_shape)

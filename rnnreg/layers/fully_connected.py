@@ -73,7 +73,7 @@ class FullyConnected(TrainableLayer):
         error_input = error @ self._weights[:-1].T
         gradient_weights = np.empty((self.input_size + 1, self.output_size), dtype=x.dtype)
         np.matmul(x.T, error, out=gradient_weights[:-1])  # dL/dW_x = xᵀ E
-        np.sum(error, axis=0, out=gradient_weights[-1])  # dL/db = Σ_n E_n
+        np.add.reduce(error, axis=0, out=gradient_weights[-1])  # dL/db = Σ_n E_n
         self._apply_update("weights", gradient_weights)
         return error_input
 
