@@ -146,7 +146,7 @@ def _fits(shape, template):
     if len(shape) != len(template):
         return False
     # A plain loop, not all(<generator>): every layer calls this on every pass, and the generator costs more.
-    for size, actual in zip(template, shape):  # noqa: SIM110
+    for size, actual in zip(template, shape, strict=True):  # noqa: SIM110  (lengths checked above)
         if size != actual and not isinstance(size, str):
             return False
     return True
