@@ -83,5 +83,6 @@ bench: $(BENCH_VENV)/.installed $(VENV)/.installed-lab,test
 	$(BENCH_VENV)/bin/python -m pytest -q -p no:cacheprovider benchmarks/test_torch_twin.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_torch.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_torch.py --dtype float32 --no-profile
+	$(BENCH_VENV)/bin/python benchmarks/bench_plain.py
 	$(BIN)/python benchmarks/bench_interactive.py
 	$(BIN)/python benchmarks/bench_suite.py --python $(BIN)/python

@@ -22,7 +22,8 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 if str(REPOSITORY) not in sys.path:
     sys.path.insert(0, str(REPOSITORY))
 
-from benchmarks import bench_torch, harness, models  # noqa: E402
+from benchmarks import bench_plain, bench_torch, harness, models  # noqa: E402
+from benchmarks.plain_numpy import PlainMlp  # noqa: E402
 
 # ------------------------------------------------------------------------------------------------- timing
 
@@ -416,3 +417,17 @@ def test_float32_rows_have_the_float32_targets():
     conv = dataclasses.replace(checked, dtype="float32", family="conv")
     assert mlp.target == 1.0 and mlp.meets_target is False  # ratio 1.5
     assert conv.target is None and conv.meets_target is None
+
+
+# ------------------------------------------------------------------------------------- plain NumPy reference
+
+
+@pytest.mark.parametrize("key", bench_plain.MODELS)
+def test_plain_numpy_mlp_computes_the_same_steps_as_rnnreg(key):
+    assert bench_plain.plain_agrees(models.spec_by_key(key), seed=3) < 1e-12
+
+
+def test_plain_numpy_reference_is_only_for_the_mlp():
+    case = models.build_case(models.spec_by_key("elman-32"), batch_count=1)
+    with pytest.raises(ValueError, match="PlainMlp needs an MLP case, got family 'elman'"):
+        PlainMlp(case)
