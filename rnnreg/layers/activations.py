@@ -23,10 +23,12 @@ def sigmoid(z, out=None):
     e = np.abs(z, out=np.empty_like(z))
     np.negative(e, out=e)
     np.exp(e, out=e)
-    denominator = e + 1
     # The numerator, 1 where z ≥ 0 and e where z < 0, as max(e, [z ≥ 0]): e ≤ 1 always (NaN stays NaN).
-    numerator = np.maximum(e, z >= 0, out=np.empty_like(z) if out is None else out)
-    numerator /= denominator
+    # The indicator is written straight into the result array (no boolean temporary, no cast in maximum).
+    numerator = np.greater_equal(z, 0, out=np.empty_like(z) if out is None else out)
+    np.maximum(e, numerator, out=numerator)
+    e += 1  # the denominator 1 + e
+    numerator /= e
     return numerator
 
 

@@ -108,97 +108,111 @@ class LSTM(RecurrentLayer):
 
     def _forward_steps(self, projected, recurrent, initial_states):
         T, N, G = projected.shape
-        H = G // 4
-        gates = np.empty_like(projected)
-        cells = np.empty((T, N, H), dtype=projected.dtype)
-        cells_squashed = np.empty_like(cells)
-        hidden = np.empty_like(cells)
-        previous_hidden, previous_cell = initial_states
-        for t in range(T):
-            a = gates[t]
-            np.matmul(previous_hidden, recurrent, out=a)
-            a += projected[t]
-            # One sigmoid over the whole contiguous block is faster than two on strided column slices;
-            # the candidate's tanh is taken from its pre-activation first.
-            candidate_activation = np.tanh(a[:, 2 * H : 3 * H])
-            sigmoid(a, out=a)
-            a[:, 2 * H : 3 * H] = candidate_activation
-            forget, input_gate, candidate, output = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-            np.multiply(forget, previous_cell, out=cells[t])
-            cells[t] += input_gate * candidate
-            np.tanh(cells[t], out=cells_squashed[t])
-            np.multiply(output, cells_squashed[t], out=hidden[t])
-            previous_hidden, previous_cell = hidden[t], cells[t]
+        H, dtype = G // 4, projected.dtype
+        # Records are gate-major, gates[t] = [f_t, i_t, c̃_t, o_t] of shape (4, N, H): every gate of a step is
+        # one contiguous block. Column slices of an (N, 4H) array are strided, and NumPy works on strided
+        # blocks of this size several times slower than on contiguous ones.
+        gates = np.empty((T, 4, N, H), dtype=dtype)
+        cells = np.empty((T + 1, N, H), dtype=dtype)  # cells[t] = c_t, from c_0 on
+        cells_squashed = np.empty((T, N, H), dtype=dtype)
+        hidden = np.empty((T, N, H), dtype=dtype)
+        recurrent_part = self._work_array("recurrent_part", (N, G), dtype)
+        pre_activation = self._work_array("pre_activation", (4, N, H), dtype)
+        product = self._work_array("product", (N, H), dtype)
+        previous_hidden, cells[0] = initial_states
+        # The steps iterate over views made once: per-step indexing and reshaping cost more than the
+        # arithmetic on arrays this small.
+        recurrent_part_by_gate = _gate_major(recurrent_part)
+        projected_by_gate = projected.reshape(T, N, 4, H).transpose(0, 2, 1, 3)
+        for step_projected, step_gates, previous_cell, cell, squashed, step_hidden in zip(
+            projected_by_gate, gates, cells[:-1], cells[1:], cells_squashed, hidden, strict=True
+        ):
+            # a_t = h_{t−1} W[D:D+H] + (x_t W[:D] + b), regrouped gate-major by the views.
+            np.matmul(previous_hidden, recurrent, out=recurrent_part)
+            np.add(recurrent_part_by_gate, step_projected, out=pre_activation)
+            # One sigmoid over all four blocks costs fewer calls than three; c̃'s block is then overwritten.
+            sigmoid(pre_activation, out=step_gates)
+            forget, input_gate, candidate, output = step_gates
+            np.tanh(pre_activation[2], out=candidate)
+            np.multiply(forget, previous_cell, out=cell)
+            cell += np.multiply(input_gate, candidate, out=product)
+            np.tanh(cell, out=squashed)
+            np.multiply(output, squashed, out=step_hidden)
+            previous_hidden = step_hidden
         step_cache = {"gates": gates, "cells": cells, "cells_squashed": cells_squashed}
         return hidden, (hidden[-1], cells[-1]), step_cache
 
     def _record(self, step_cache, single):
-        gates, H = step_cache["gates"], self.hidden_size
-        self.cell_states = _read_only_view(step_cache["cells"], single)
-        self.gate_activations = {
-            name: _read_only_view(gates[..., k * H : (k + 1) * H], single) for k, name in enumerate(GATE_NAMES)
-        }
+        gates = step_cache["gates"]
+        self.cell_states = _read_only_view(step_cache["cells"][1:], single)
+        self.gate_activations = {name: _read_only_view(gates[:, k], single) for k, name in enumerate(GATE_NAMES)}
 
     def _backward_steps(self, hidden_error, recurrent, cache):
         gates = cache["steps"]["gates"]
         T, N, H = hidden_error.shape
         dtype = gates.dtype
-        forget = gates[..., :H]
+        forget = gates[:, 0]
         recurrent_transposed = np.ascontiguousarray(recurrent.T)
         hidden_gradients = self._work_array("hidden_gradients", (T, N, H), dtype)
-        projected_error = self._work_array("projected_error", (T, N, 4, H), dtype)
+        projected_error = self._work_array("projected_error", (T, N, 4 * H), dtype)
         # Buffers reused by every step (each loop pass writes them whole).
         hidden_from_future = np.zeros_like(hidden_error[0])
         cell_from_future = np.zeros_like(hidden_error[0])
         dc = np.empty_like(hidden_error[0])
         # The steps run backwards in chunks: the coefficients of a chunk are computed for all its steps
         # at once (vectorised) and used right away, while they are still in the processor's cache.
-        chunk = max(1, _CHUNK_BYTES // (N * 4 * H * dtype.itemsize))
+        chunk = max(1, _CHUNK_BYTES // (4 * N * H * dtype.itemsize))
         for stop in range(T, 0, -chunk):
             start = max(stop - chunk, 0)
-            coefficients, cell_from_hidden = self._local_derivatives(start, stop, chunk, cache)
+            coefficients, cell_from_hidden = self._local_derivatives(start, stop, chunk, cache["steps"])
             for t in range(stop - 1, start - 1, -1):
                 k = t - start
                 dh = np.add(hidden_error[t], hidden_from_future, out=hidden_gradients[t])
                 np.multiply(dh, cell_from_hidden[k], out=dc)
                 dc += cell_from_future
-                np.multiply(dc[:, np.newaxis], coefficients[k, :, :3], out=projected_error[t, :, :3])
-                np.multiply(dh, coefficients[k, :, 3], out=projected_error[t, :, 3])
+                # da_t, written gate-major into the (N, 4H) row layout the matmuls need.
+                gate_errors = _gate_major(projected_error[t])
+                np.multiply(dc, coefficients[k, :3], out=gate_errors[:3])
+                np.multiply(dh, coefficients[k, 3], out=gate_errors[3])
                 if t > 0:  # the carried states h_0, c_0 are constants (truncated BPTT)
                     np.multiply(dc, forget[t], out=cell_from_future)
-                    np.matmul(projected_error[t].reshape(N, 4 * H), recurrent_transposed, out=hidden_from_future)
-        return projected_error.reshape(T, N, 4 * H), hidden_gradients
+                    np.matmul(projected_error[t], recurrent_transposed, out=hidden_from_future)
+        return projected_error, hidden_gradients
 
-    def _local_derivatives(self, start, stop, chunk, cache):
+    def _local_derivatives(self, start, stop, chunk, steps):
         """What does not depend on the back-propagated error, for the steps ``start`` … ``stop − 1`` at once.
 
-        Returns ``coefficients`` (S, N, 4, H) and ``cell_from_hidden`` (S, N, H) for the S steps, such that
+        Returns ``coefficients`` (S, 4, N, H) and ``cell_from_hidden`` (S, N, H) for the S steps, such that
         da_gate = dc_t ⊙ coefficient for f, i, c̃ and dh_t ⊙ coefficient for o, and dc_t gains
         dh_t ⊙ cell_from_hidden. Both are views of work arrays sized for ``chunk`` steps (so that every
         chunk reuses them), valid until the next call.
         """
-        steps = cache["steps"]
-        span = slice(start, stop)
-        gates, squashed = steps["gates"][span], steps["cells_squashed"][span]
-        S, N, G = gates.shape
-        H, dtype = G // 4, gates.dtype
-        forget, input_gate, candidate, output = (gates[..., k * H : (k + 1) * H] for k in range(4))
-        previous_cells = self._work_array("previous_cells", (chunk, N, H), dtype)[:S]  # c_{t−1}
-        previous_cells[0] = cache["initial_states"][1] if start == 0 else steps["cells"][start - 1]
-        previous_cells[1:] = steps["cells"][start : stop - 1]
-        coefficients = self._work_array("coefficients", (chunk, N, 4, H), dtype)[:S]
-        scratch = self._work_array("scratch", (chunk, N, H), dtype)[:S]
-        # factor ⊙ σ'(a) = factor ⊙ s (1 − s) for the three sigmoid gates, written straight into their blocks.
-        for block, factor, gate in ((0, previous_cells, forget), (1, candidate, input_gate), (3, squashed, output)):
-            np.multiply(factor, gate, out=coefficients[:, :, block])
-            coefficients[:, :, block] *= np.subtract(1, gate, out=scratch)
+        gates, squashed = steps["gates"][start:stop], steps["cells_squashed"][start:stop]
+        previous_cells = steps["cells"][start:stop]  # c_{t−1}: cells[0] holds c_0
+        S, _, N, H = gates.shape
+        dtype = gates.dtype
+        _, input_gate, candidate, output = (gates[:, k] for k in range(4))
+        coefficients = self._work_array("coefficients", (chunk, 4, N, H), dtype)[:S]
+        one_minus_gates = self._work_array("one_minus_gates", (chunk, 4, N, H), dtype)[:S]
+        np.subtract(1, gates, out=one_minus_gates)
+        # factor ⊙ σ'(a) = factor ⊙ s (1 − s) for the three sigmoid gates.
+        for block, factor in ((0, previous_cells), (1, candidate), (3, squashed)):
+            np.multiply(factor, gates[:, block], out=coefficients[:, block])
+            coefficients[:, block] *= one_minus_gates[:, block]
         # i ⊙ tanh'(a_c) = i ⊙ (1 − c̃²)
+        scratch = self._work_array("scratch", (chunk, N, H), dtype)[:S]
         np.multiply(candidate, candidate, out=scratch)
         np.subtract(1, scratch, out=scratch)
-        np.multiply(input_gate, scratch, out=coefficients[:, :, 2])
+        np.multiply(input_gate, scratch, out=coefficients[:, 2])
         # o ⊙ (1 − tanh²(c_t))
         cell_from_hidden = self._work_array("cell_from_hidden", (chunk, N, H), dtype)[:S]
         np.multiply(squashed, squashed, out=cell_from_hidden)
         np.subtract(1, cell_from_hidden, out=cell_from_hidden)
         np.multiply(output, cell_from_hidden, out=cell_from_hidden)
         return coefficients, cell_from_hidden
+
+
+def _gate_major(rows):
+    """View (N, 4H) rows of gate values as (4, N, H): block k holds gate k of every sequence."""
+    N, G = rows.shape
+    return rows.reshape(N, 4, G // 4).transpose(1, 0, 2)
