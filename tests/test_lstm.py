@@ -230,6 +230,65 @@ def test_forward_and_backward_by_hand_for_two_steps():
     np.testing.assert_allclose(layer.hidden_gradient_norms, np.abs(dh), rtol=1e-12)
 
 
+def test_long_batch_with_carried_states_matches_the_documented_equations():
+    # Long enough for backward to work through several chunks of steps (the last one partial), with
+    # non-zero carried states; checked against a direct transcription of the docstring's equations.
+    N, T, D_, H_, K_ = 40, 29, 3, 32, 2
+    rng = np.random.default_rng(5)
+    layer = small_weights_layer(D_, H_, K_, rng=rng, memorize=True)
+    layer.forward(rng.standard_normal((N, 3, D_)))  # leaves carried states h_0, c_0
+    h0, c0 = layer.hidden_state.copy(), layer.cell_state.copy()
+    x, error = rng.standard_normal((N, T, D_)), rng.standard_normal((N, T, K_))
+    W, W_y = layer.weights.copy(), layer.output_weights.copy()
+    output = layer.forward(x)
+    input_error = layer.backward(error)
+
+    def s(z):
+        return 1 / (1 + np.exp(-z))
+
+    h, c, gates, y = [h0], [c0], [], []
+    for t in range(T):
+        a = np.hstack([x[:, t], h[t], np.ones((N, 1))]) @ W
+        f, i, g, o = s(a[:, :H_]), s(a[:, H_ : 2 * H_]), np.tanh(a[:, 2 * H_ : 3 * H_]), s(a[:, 3 * H_ :])
+        c.append(f * c[t] + i * g)
+        h.append(o * np.tanh(c[t + 1]))
+        gates.append((f, i, g, o))
+        y.append(s(h[t + 1] @ W_y[:H_] + W_y[H_]))
+    np.testing.assert_allclose(output, np.stack(y, axis=1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(layer.cell_states, np.stack(c[1:], axis=1), rtol=1e-12, atol=1e-14)
+
+    dW, dW_y, dx = np.zeros_like(W), np.zeros_like(W_y), np.zeros_like(x)
+    dc_next, da_next = np.zeros((N, H_)), np.zeros((N, 4 * H_))
+    for t in reversed(range(T)):
+        f, i, g, o = gates[t]
+        dz = error[:, t] * y[t] * (1 - y[t])
+        dh = dz @ W_y[:H_].T + da_next @ W[D_ : D_ + H_].T
+        squashed = np.tanh(c[t + 1])
+        dc = dc_next + dh * o * (1 - squashed**2)
+        da = np.hstack(
+            [dc * c[t] * f * (1 - f), dc * g * i * (1 - i), dc * i * (1 - g**2), dh * squashed * o * (1 - o)]
+        )
+        dW += np.hstack([x[:, t], h[t], np.ones((N, 1))]).T @ da
+        dW_y += np.hstack([h[t + 1], np.ones((N, 1))]).T @ dz
+        dx[:, t] = da @ W[:D_].T
+        dc_next, da_next = dc * f, da
+    np.testing.assert_allclose(input_error, dx, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(layer.gradient_weights, dW, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(layer.gradient_output_weights, dW_y, rtol=1e-10, atol=1e-14)
+
+
+def test_records_of_an_earlier_call_stay_unchanged():
+    layer = small_weights_layer()
+    layer.forward(np.random.randn(2, 6, D))
+    records = [layer.hidden_states, layer.cell_states, *layer.gate_activations.values()]
+    copies = [record.copy() for record in records]
+    layer.backward(np.random.randn(2, 6, K))
+    layer.forward(np.random.randn(2, 6, D))
+    layer.backward(np.random.randn(2, 6, K))
+    for record, copy in zip(records, copies, strict=True):
+        np.testing.assert_array_equal(record, copy)
+
+
 def test_gate_columns_follow_the_documented_order():
     layer = LSTM(1, 2, 1)
     layer.weights = np.zeros((1 + 2 + 1, 8))

@@ -155,6 +155,8 @@ class LSTM(RecurrentLayer):
         recurrent_transposed = np.ascontiguousarray(recurrent.T)
         hidden_gradients = self._work_array("hidden_gradients", (T, N, H), dtype)
         projected_error = self._work_array("projected_error", (T, N, 4 * H), dtype)
+        # da_t is written gate-major, like the coefficients, into the (N, 4H) rows the matmuls need.
+        errors_by_gate = projected_error.reshape(T, N, 4, H).transpose(0, 2, 1, 3)
         # Buffers reused by every step (each loop pass writes them whole).
         hidden_from_future = np.zeros_like(hidden_error[0])
         cell_from_future = np.zeros_like(hidden_error[0])
@@ -170,10 +172,8 @@ class LSTM(RecurrentLayer):
                 dh = np.add(hidden_error[t], hidden_from_future, out=hidden_gradients[t])
                 np.multiply(dh, cell_from_hidden[k], out=dc)
                 dc += cell_from_future
-                # da_t, written gate-major into the (N, 4H) row layout the matmuls need.
-                gate_errors = _gate_major(projected_error[t])
-                np.multiply(dc, coefficients[k, :3], out=gate_errors[:3])
-                np.multiply(dh, coefficients[k, 3], out=gate_errors[3])
+                np.multiply(dc, coefficients[k, :3], out=errors_by_gate[t, :3])
+                np.multiply(dh, coefficients[k, 3], out=errors_by_gate[t, 3])
                 if t > 0:  # the carried states h_0, c_0 are constants (truncated BPTT)
                     np.multiply(dc, forget[t], out=cell_from_future)
                     np.matmul(projected_error[t], recurrent_transposed, out=hidden_from_future)
