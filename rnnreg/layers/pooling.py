@@ -3,7 +3,6 @@
 import itertools
 import math
 import numbers
-import operator
 
 import numpy as np
 
@@ -60,7 +59,7 @@ class Pooling(BaseLayer):
         self.spatial_dims = len(self.pooling_shape)
         self.stride_shape = check_int_tuple("Pooling stride_shape", stride_shape, length=self.spatial_dims)
         self._input_shape = None
-        self._max_offsets = None
+        self._max_positions = None
         self._output_shape = None
 
     def forward(self, input_tensor):
@@ -86,42 +85,50 @@ class Pooling(BaseLayer):
         maximum = entries[0].copy()
         for candidate in entries[1:]:
             np.maximum(maximum, candidate, out=maximum)  # NaN propagates, as in np.max
-        # Where the maximum sits: walking the offsets backwards, the FIRST matching offset is written last,
-        # so ties go to the first maximum in row-major order (np.argmax's rule, NaN counting as the maximum).
+        # Where each maximum sits, as a flat index into x.ravel(): the window's first entry plus the offset
+        # of the maximum inside the window. Only the FIRST matching offset counts, so ties go to the first
+        # maximum in row-major order (np.argmax's rule, NaN counting as the maximum). Whole boolean blocks,
+        # no per-element indexing.
         has_nan = bool(np.isnan(maximum).any())
-        max_offsets = np.zeros(maximum.shape, dtype=np.intp)
-        for offset_index in range(len(entries) - 1, -1, -1):
-            candidate = entries[offset_index]
-            matches = candidate == maximum
+        max_positions = self._window_starts(x.shape, output_shape)
+        taken = np.zeros(maximum.shape, dtype=bool)
+        for offset, candidate in zip(self._offsets(), entries, strict=True):
+            is_max = candidate == maximum
             if has_nan:
-                matches |= np.isnan(candidate)
-            max_offsets[matches] = offset_index
-        # Back to (N, C, Y', X'): the offsets as a view, the maxima as a C-ordered array like any layer output.
-        self._max_offsets = np.moveaxis(max_offsets, (-2, -1), (0, 1))
+                is_max |= np.isnan(candidate)
+            is_max &= ~taken
+            taken |= is_max
+            max_positions += is_max * int(np.ravel_multi_index(offset, x.shape[2:]))  # offset (i, j): i·X + j
+        # Back to (N, C, Y', X'): the positions in the error tensor's layout, the maxima C-ordered like any
+        # layer output.
+        self._max_positions = np.ascontiguousarray(np.moveaxis(max_positions, (-2, -1), (0, 1)))
         self._input_shape = x.shape
         self._output_shape = output_shape
         return np.ascontiguousarray(np.moveaxis(maximum, (-2, -1), (0, 1)))
 
     def backward(self, error_tensor):
         """Send every error value to the input position that was its window's maximum."""
-        require_forward(self, self._max_offsets)
+        require_forward(self, self._max_positions)
         error = check_error_shape(self, error_tensor, self._output_shape)
-        input_shape = self._input_shape
-        # Flat index (into x.ravel()) of every window's maximum: window start (p·s) + offset inside it.
-        row_stride = [math.prod(input_shape[axis + 1 :]) for axis in range(len(input_shape))]
-        start = np.zeros(self._output_shape, dtype=np.intp)
-        for axis, size in enumerate(self._output_shape):
-            step = self.stride_shape[axis - 2] if axis >= 2 else 1
-            shape = [1] * len(self._output_shape)
-            shape[axis] = size
-            start += (np.arange(size) * (step * row_stride[axis])).reshape(shape)
-        offset_table = np.array(
-            [sum(map(operator.mul, offset, row_stride[2:])) for offset in self._offsets()], dtype=np.intp
-        )
-        targets = start + offset_table[self._max_offsets]
         # Sum the errors per input position; overlapping windows that picked the same input add up.
-        error_input = np.bincount(targets.ravel(), weights=error.ravel(), minlength=int(np.prod(input_shape)))
-        return error_input.reshape(input_shape).astype(error.dtype, copy=False)
+        error_input = np.bincount(
+            self._max_positions.ravel(), weights=error.ravel(), minlength=int(np.prod(self._input_shape))
+        )
+        return error_input.reshape(self._input_shape).astype(error.dtype, copy=False)
+
+    def _window_starts(self, input_shape, output_shape):
+        """Flat index into x.ravel() of the first entry (offset 0) of every window, shape (Y', X', N, C).
+
+        Window (p, q) of sample b, channel c starts at input position (b, c, p·s_y, q·s_x), whose flat index
+        is (b·C + c)·Y·X + p·s_y·X + q·s_x: a (Y', X') table within one image plane plus one per plane.
+        """
+        spatial = input_shape[2:]
+        corners = np.ix_(
+            *(np.arange(count) * stride for count, stride in zip(output_shape[2:], self.stride_shape, strict=True))
+        )
+        in_plane = np.ravel_multi_index(corners, spatial)
+        planes = np.arange(math.prod(input_shape[:2])).reshape(input_shape[:2]) * math.prod(spatial)
+        return in_plane.reshape(*in_plane.shape, 1, 1) + planes
 
     def _offsets(self):
         """The offsets (i, j) inside a window, in row-major order (the order ties are broken in)."""
