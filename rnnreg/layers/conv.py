@@ -214,9 +214,9 @@ def _col2im(column_error, input_shape, kernel_shape, stride_shape):
 
         dL/dx̃[b, c, p·s_y + i, q·s_x + j] += Σ_k W[k, c, i, j] · E[b, k, p, q].
 
-    The loop runs over the m·n offsets (i, j) inside the kernel; each pass adds a whole (C, Y', X', N)
-    block at once. With the batch as the last axis, each of these shifted blocks is a few long contiguous
-    runs in memory rather than N·C·Y' runs of X' values, which is what makes the passes fast.
+    The loop runs over the m·n offsets (i, j) inside the kernel; each pass adds a whole (C, N, Y', X')
+    block at once, straight from the layout the matmul produced (C, m, n, N, Y', X') into a channel-first
+    view of the padded (N, C, Y + m - 1, X + n - 1) error, so no block is copied into another layout first.
 
     Returns
     -------
@@ -226,20 +226,18 @@ def _col2im(column_error, input_shape, kernel_shape, stride_shape):
     spatial = input_shape[2:]
     padded_spatial = tuple(size + extent - 1 for size, extent in zip(spatial, kernel_shape, strict=True))
     output_spatial = tuple(-(-size // stride) for size, stride in zip(spatial, stride_shape, strict=True))
-    dims = len(kernel_shape)
     column_error = column_error.reshape(channels, *kernel_shape, batch, *output_spatial)
-    column_error = np.ascontiguousarray(np.moveaxis(column_error, 1 + dims, -1))  # (C, m, n, Y', X', N)
-    padded_error = np.zeros((channels, *padded_spatial, batch), dtype=column_error.dtype)
+    padded_error = np.zeros((batch, channels, *padded_spatial), dtype=column_error.dtype)
+    channels_first = padded_error.swapaxes(0, 1)  # a view, (C, N, Y + m - 1, X + n - 1)
     for offset in np.ndindex(*kernel_shape):
         target = tuple(
             slice(start, start + stride * (count - 1) + 1, stride)
             for start, stride, count in zip(offset, stride_shape, output_spatial, strict=True)
         )
-        padded_error[(slice(None), *target)] += column_error[(slice(None), *offset)]
+        channels_first[(slice(None), slice(None), *target)] += column_error[(slice(None), *offset)]
     before = tuple(extent // 2 for extent in kernel_shape)
     crop = tuple(slice(start, start + size) for start, size in zip(before, spatial, strict=True))
-    # (C, Y, X, N) -> (N, C, Y, X)
-    return np.ascontiguousarray(np.moveaxis(padded_error[(slice(None), *crop)], -1, 0))
+    return np.ascontiguousarray(padded_error[(slice(None), slice(None), *crop)])
 
 
 def _im2col(padded, kernel_shape, stride_shape):
