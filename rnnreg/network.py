@@ -139,8 +139,20 @@ class NeuralNetwork:
         if self._label_tensor is None:
             raise RuntimeError("NeuralNetwork.backward() called before forward(): run forward first")
         error_tensor = self.loss_layer.backward(self._label_tensor)
-        for layer in reversed(self.layers):
+        for layer in reversed(self.layers[1:]):
             error_tensor = layer.backward(error_tensor)
+        if self.layers:
+            self._backward_first_layer(error_tensor)
+
+    def _backward_first_layer(self, error_tensor):
+        """The first layer's backward without dL/dx: its input is the data, whose gradient nobody uses."""
+        first = self.layers[0]
+        needed = getattr(first, "needs_input_gradient", True)
+        first.needs_input_gradient = False
+        try:
+            first.backward(error_tensor)
+        finally:
+            first.needs_input_gradient = needed
 
     def compute_regularization_loss(self):
         """Σ of the regularizer's norm of ``weights`` over trainable layers whose optimizer has one."""

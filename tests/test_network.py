@@ -3,6 +3,7 @@ import pytest
 from helpers import FixedBatches, one_hot
 
 from rnnreg import (
+    LSTM,
     RNN,
     Adam,
     BatchNormalization,
@@ -233,3 +234,67 @@ def test_l1_regularizer_in_a_network_is_counted():
     net.append_layer(SoftMax())
     net.forward()
     assert net.regularization_loss == pytest.approx(0.2 * (4 * 0.5 + 2 * 0.1))
+
+
+# The first layer's input gradient -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make_layer", "inputs"),
+    [
+        (lambda: FullyConnected(4, 3), np.random.default_rng(0).standard_normal((5, 4))),
+        (lambda: Conv((1, 1), (2, 3, 3), 3), np.random.default_rng(1).standard_normal((2, 2, 5, 4))),
+        (lambda: RNN(3, 4, 2), np.random.default_rng(2).standard_normal((2, 6, 3))),
+        (lambda: LSTM(3, 4, 2), np.random.default_rng(3).standard_normal((2, 6, 3))),
+    ],
+    ids=["FullyConnected", "Conv", "RNN", "LSTM"],
+)
+def test_a_layer_told_its_input_gradient_is_unused_returns_none_and_the_same_weight_gradients(make_layer, inputs):
+    np.random.seed(4)
+    full, skipping = make_layer(), make_layer()
+    for name in full.parameter_names:
+        setattr(skipping, name, getattr(full, name).copy())
+    error = np.random.default_rng(5).standard_normal(full.forward(inputs).shape)
+    skipping.forward(inputs)
+    skipping.needs_input_gradient = False
+
+    assert full.backward(error).shape == inputs.shape
+    assert skipping.backward(error) is None
+    for name in full.parameter_names:
+        np.testing.assert_array_equal(getattr(skipping, f"gradient_{name}"), getattr(full, f"gradient_{name}"))
+
+
+def test_the_network_skips_only_its_first_layers_input_gradient_and_restores_the_flag():
+    np.random.seed(6)
+    net = small_network()
+    returned = {}
+    for index, layer in enumerate(net.layers):
+        layer.backward = _recording(layer.backward, returned, index)
+
+    net.train(1)
+
+    assert returned[0] is None
+    assert all(returned[index].shape == (8, 6) for index in (1, 2, 3, 4))
+    assert all(layer.needs_input_gradient for layer in net.layers)
+
+
+def test_the_first_layers_flag_is_restored_when_its_backward_fails():
+    np.random.seed(7)
+    net = small_network()
+    first = net.layers[0]
+
+    def failing_backward(error_tensor):
+        raise RuntimeError("backward broke")
+
+    first.backward = failing_backward
+    with pytest.raises(RuntimeError, match="backward broke"):
+        net.train(1)
+    assert first.needs_input_gradient
+
+
+def _recording(backward, returned, index):
+    def wrapper(error_tensor):
+        returned[index] = backward(error_tensor)
+        return returned[index]
+
+    return wrapper

@@ -19,6 +19,11 @@ class BaseLayer:
     testing_phase : bool
         False while training, True at test time; layers such as Dropout and BatchNormalization behave
         differently in the two phases. ``NeuralNetwork.phase`` sets it on every layer.
+    needs_input_gradient : bool
+        True (class default): ``backward`` returns dL/dx. ``NeuralNetwork.backward`` sets it False on its
+        first layer for that call, as PyTorch skips the gradient of data: nobody uses the gradient of the
+        input batch, and layers whose dL/dx is a large product (FullyConnected, Conv, RNN, LSTM) then skip
+        it and return None. Cheap layers compute it anyway.
 
     Notes
     -----
@@ -30,6 +35,7 @@ class BaseLayer:
 
     parameter_names = ()
     buffer_names = ()
+    needs_input_gradient = True
 
     def __init__(self):
         self.trainable = False

@@ -156,8 +156,10 @@ class Conv(TrainableLayer):
         # Input gradient first, with the kernels of the forward pass (the update below changes them).
         # Each column entry was copied from one padded input position, so its error goes back there:
         # dL/dcolumns = Wᵀ (C·m·n, K) @ E (K, N·P), then col2im adds every entry to its position.
-        column_error = self._kernels.reshape(self.num_kernels, -1).T @ error_rows  # (C·m·n, N·P)
-        error_input = _col2im(column_error, self._input_shape, self.kernel_shape, self.stride_shape)
+        error_input = None
+        if self.needs_input_gradient:
+            column_error = self._kernels.reshape(self.num_kernels, -1).T @ error_rows  # (C·m·n, N·P)
+            error_input = _col2im(column_error, self._input_shape, self.kernel_shape, self.stride_shape)
 
         # Σ over b and (p, q) of E (K, N·P) @ columnsᵀ (N·P, C·m·n): one matmul. columnsᵀ is copied to C
         # order because BLAS sums in another order for a transposed operand, which would change the last

@@ -70,7 +70,7 @@ class FullyConnected(TrainableLayer):
         x = self._input
         error = check_error_shape(self, error_tensor, (x.shape[0], self.output_size)).astype(x.dtype, copy=False)
         # dL/dx = E W_xᵀ, with the weights of the forward pass (the update below replaces them).
-        error_input = error @ self._weights[:-1].T
+        error_input = error @ self._weights[:-1].T if self.needs_input_gradient else None
         gradient_weights = np.empty((self.input_size + 1, self.output_size), dtype=x.dtype)
         np.matmul(x.T, error, out=gradient_weights[:-1])  # dL/dW_x = xᵀ E
         np.add.reduce(error, axis=0, out=gradient_weights[-1])  # dL/db = Σ_n E_n

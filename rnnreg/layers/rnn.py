@@ -199,15 +199,22 @@ class RecurrentLayer(TrainableLayer):
         # or zero) initial state.
         np.matmul(hidden[:-1].reshape(-1, H).T, projected_error[1:].reshape(-1, G), out=gradient_weights[D : D + H])
         gradient_weights[D : D + H] += cache["initial_states"][0].T @ projected_error[0]
-        np.sum(flat_projected_error, axis=0, out=gradient_weights[D + H])
-        input_error = (flat_projected_error @ weights[:D].T).reshape(T, N, D)
+        np.add.reduce(flat_projected_error, axis=0, out=gradient_weights[D + H])
+        input_error = self._input_error(flat_projected_error, weights[:D], cache) if self.needs_input_gradient else None
 
         self.hidden_gradient_norms = np.sqrt(np.einsum("tnh,tnh->t", hidden_gradients, hidden_gradients))
         self._apply_update("weights", gradient_weights)
         self._apply_update("output_weights", gradient_output_weights)
-        return np.array(input_error[:, 0] if cache["single"] else input_error.transpose(1, 0, 2), order="C")
+        return input_error
 
     # --------------------------------------------------------------------------------------------- helpers
+
+    @staticmethod
+    def _input_error(flat_projected_error, input_weights, cache):
+        """dL/dx_t = da_t W[:D]ᵀ for all steps in one product, in the layout of the input ((N, T, D) or (N, D))."""
+        T, N, _ = cache["hidden"].shape
+        input_error = (flat_projected_error @ input_weights.T).reshape(T, N, -1)
+        return np.array(input_error[:, 0] if cache["single"] else input_error.transpose(1, 0, 2), order="C")
 
     def _initial_states(self, batch, dtype, input_shape):
         """The (N, H) states the recurrence starts from: zeros, or with ``memorize`` the carried ones."""
