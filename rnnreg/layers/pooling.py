@@ -59,7 +59,7 @@ class Pooling(BaseLayer):
         self.spatial_dims = len(self.pooling_shape)
         self.stride_shape = check_int_tuple("Pooling stride_shape", stride_shape, length=self.spatial_dims)
         self._input_shape = None
-        self._max_positions = None
+        self._winners = None
         self._output_shape = None
 
     def forward(self, input_tensor):
@@ -85,36 +85,60 @@ class Pooling(BaseLayer):
         maximum = entries[0].copy()
         for candidate in entries[1:]:
             np.maximum(maximum, candidate, out=maximum)  # NaN propagates, as in np.max
-        # Where each maximum sits, as a flat index into x.ravel(): the window's first entry plus the offset
-        # of the maximum inside the window. Only the FIRST matching offset counts, so ties go to the first
-        # maximum in row-major order (np.argmax's rule, NaN counting as the maximum). Whole boolean blocks,
-        # no per-element indexing.
-        has_nan = bool(np.isnan(maximum).any())
-        max_positions = self._window_starts(x.shape, output_shape)
-        taken = np.zeros(maximum.shape, dtype=bool)
-        for offset, candidate in zip(self._offsets(), entries, strict=True):
-            is_max = candidate == maximum
-            if has_nan:
-                is_max |= np.isnan(candidate)
-            is_max &= ~taken
-            taken |= is_max
-            max_positions += is_max * int(np.ravel_multi_index(offset, x.shape[2:]))  # offset (i, j): i·X + j
-        # Back to (N, C, Y', X'): the positions in the error tensor's layout, the maxima C-ordered like any
-        # layer output.
-        self._max_positions = np.ascontiguousarray(np.moveaxis(max_positions, (-2, -1), (0, 1)))
+        # Which entry of its window each maximum is (backward works out the input positions), and the
+        # maxima, both back in the (N, C, Y', X') layout of the output.
+        self._winners = np.ascontiguousarray(np.moveaxis(self._first_maximum(entries, maximum), (-2, -1), (0, 1)))
         self._input_shape = x.shape
         self._output_shape = output_shape
         return np.ascontiguousarray(np.moveaxis(maximum, (-2, -1), (0, 1)))
 
     def backward(self, error_tensor):
         """Send every error value to the input position that was its window's maximum."""
-        require_forward(self, self._max_positions)
+        require_forward(self, self._winners)
         error = check_error_shape(self, error_tensor, self._output_shape)
+        # Where each maximum sits, as a flat index into x.ravel(): the window's first entry plus the offset
+        # of the winning entry inside the window.
+        starts, offsets = self._window_geometry()
+        positions = starts + offsets.take(self._winners)
         # Sum the errors per input position; overlapping windows that picked the same input add up.
         error_input = np.bincount(
-            self._max_positions.ravel(), weights=error.ravel(), minlength=int(np.prod(self._input_shape))
+            positions.ravel(), weights=error.ravel(), minlength=int(np.prod(self._input_shape))
         )
         return error_input.reshape(self._input_shape).astype(error.dtype, copy=False)
+
+    @staticmethod
+    def _first_maximum(entries, maximum):
+        """For every window, the index k (in ``_offsets`` order) of its first entry that equals its maximum.
+
+        Counted as the number of entries before the first maximum: a flag per window stays up while no
+        maximum has been seen, and each entry adds the flag, so ties go to the first maximum in row-major
+        order (np.argmax's rule); a NaN counts as the maximum. Whole blocks of windows per pass, no
+        per-element indexing.
+        """
+        has_nan = bool(np.isnan(maximum).any())
+        searching = np.ones(maximum.shape, dtype=bool)
+        winners = np.zeros(maximum.shape, dtype=np.min_scalar_type(len(entries)))
+        for candidate in entries[:-1]:
+            not_maximum = candidate != maximum
+            if has_nan:
+                not_maximum &= ~np.isnan(candidate)
+            searching &= not_maximum
+            winners += searching.view(np.uint8)  # the flag as 0 or 1, without a cast
+        return winners
+
+    def _window_geometry(self):
+        """Flat indices into x.ravel() for the last forward's shapes: every window's first entry, shape
+        (N, C, Y', X'), and every offset inside a window, in ``_offsets`` order.
+
+        They depend on the shapes, the window and the stride only, so they are kept until one changes.
+        """
+        key = (self._input_shape, self.pooling_shape, self.stride_shape)
+        if getattr(self, "_geometry_key", None) != key:
+            starts = np.moveaxis(self._window_starts(self._input_shape, self._output_shape), (-2, -1), (0, 1))
+            offsets = [np.ravel_multi_index(offset, self._input_shape[2:]) for offset in self._offsets()]
+            self._geometry = (np.ascontiguousarray(starts), np.array(offsets))
+            self._geometry_key = key
+        return self._geometry
 
     def _window_starts(self, input_shape, output_shape):
         """Flat index into x.ravel() of the first entry (offset 0) of every window, shape (Y', X', N, C).
