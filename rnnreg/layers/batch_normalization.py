@@ -1,5 +1,7 @@
 """Batch normalization: normalise every channel with batch statistics, then scale and shift."""
 
+import math
+
 import numpy as np
 
 from rnnreg.layers.base import TrainableLayer
@@ -148,16 +150,12 @@ class BatchNormalization(TrainableLayer):
         gamma = check_array_shape("BatchNormalization", "weights", self.weights, (self.channels,))
         beta = check_array_shape("BatchNormalization", "bias", self.bias, (self.channels,))
         self._input_shape = x.shape
-        # The sums run over the axes ``reformat`` would put into one column (N, or N, Y, X) in place, so
-        # a 4-D tensor needs no transposed copy; its Y and X are merged into one axis (a view), because
-        # NumPy broadcasts a (1, C, 1) vector over three axes faster than a (1, C, 1, 1) one over four.
-        x = self._channel_view(x)
-        axes, channel_shape = self._layout(x.ndim)
+        rows = self._rows(x)
         count = x.size // self.channels  # M, the values per channel
 
         if self.testing_phase:
             mean, variance = (statistic.astype(x.dtype, copy=False) for statistic in self._moving_statistics())
-            centered = x - mean.reshape(channel_shape)
+            centered = rows - self._spread(mean)
         else:
             if count == 0:
                 raise ValueError(
@@ -165,47 +163,44 @@ class BatchNormalization(TrainableLayer):
                     f"got input_tensor of shape {describe_shape(x.shape)}"
                 )
             # μ_B = (1/M) Σ x,  σ²_B = (1/M) Σ (x − μ_B)²  (biased, ddof = 0; np.mean and np.var do the same).
-            mean = np.add.reduce(x, axis=axes) / count
-            centered = x - mean.reshape(channel_shape)
-            squares = centered * centered
-            variance = np.add.reduce(squares, axis=axes) / count
+            mean = self._channel_sums(rows) / count
+            centered = rows - self._spread(mean)
+            variance = self._channel_sums(centered * centered) / count
             self.batch_mean, self.batch_variance = mean, variance
             self._update_moving_statistics(mean, variance)
 
         inverse_std = 1.0 / np.sqrt(variance + self.epsilon)
         # x̂ = (x − μ) / √(σ² + ε), written into ``centered`` (our own array).
-        normalized = np.multiply(centered, inverse_std.reshape(channel_shape), out=centered)
+        normalized = np.multiply(centered, self._spread(inverse_std), out=centered)
         gamma = gamma.astype(x.dtype, copy=False)
         # y = γ x̂ + β
-        output = gamma.reshape(channel_shape) * normalized
-        output += beta.astype(x.dtype, copy=False).reshape(channel_shape)
+        output = self._spread(gamma) * normalized
+        output += self._spread(beta.astype(x.dtype, copy=False))
 
         self._normalized = normalized
         self._inverse_std = inverse_std
         self._gamma = gamma
         self._used_batch_statistics = not self.testing_phase
-        if len(self._input_shape) == 4:
-            self._image_shape = self._input_shape
-        return output.reshape(self._input_shape)
+        if x.ndim == 4:
+            self._image_shape = x.shape
+        return output.reshape(x.shape)
 
     def backward(self, error_tensor):
         require_forward(self, self._input_shape)
-        error = self._channel_view(check_error_shape(self, error_tensor, self._input_shape))
-        axes, channel_shape = self._layout(error.ndim)
+        error = self._rows(check_error_shape(self, error_tensor, self._input_shape))
         count = error.size // self.channels
         normalized = self._normalized
 
         # dL/dγ = Σ E ⊙ x̂,  dL/dβ = Σ E  (sums over the M values of each channel)
         error_times_normalized = error * normalized
-        gradient_weights = np.add.reduce(error_times_normalized, axis=axes)
-        gradient_bias = np.add.reduce(error, axis=axes)
-        scale = (self._gamma * self._inverse_std).reshape(channel_shape)
+        gradient_weights = self._channel_sums(error_times_normalized)
+        gradient_bias = self._channel_sums(error)
+        scale = self._spread(self._gamma * self._inverse_std)
         if self._used_batch_statistics:
             # Every x enters μ_B and σ²_B too: remove the error's mean and its component along x̂,
             # dL/dx = γ / √(σ²_B + ε) · (E − mean(E) − x̂ ⊙ mean(E ⊙ x̂)).
-            error_input = error - (gradient_bias / count).reshape(channel_shape)
-            error_input -= np.multiply(normalized, (gradient_weights / count).reshape(channel_shape),
-                                       out=error_times_normalized)
+            error_input = error - self._spread(gradient_bias / count)
+            error_input -= np.multiply(normalized, self._spread(gradient_weights / count), out=error_times_normalized)
             error_input *= scale
         else:
             error_input = scale * error
@@ -244,22 +239,26 @@ class BatchNormalization(TrainableLayer):
                 f"BatchNormalization.reformat expected a tensor of shape {expected}, got {describe_shape(array.shape)}"
             )
 
+    # The element-wise work runs on one row per sample, (N, C) or (N, C·Y·X) (a view of the input): NumPy
+    # broadcasts a per-channel vector spread along such a row faster than a (1, C, 1, 1) vector over four
+    # axes. The sums per channel still run over N, Y, X in place, so no transposed copy is made.
+
     @staticmethod
-    def _channel_view(tensor):
-        """A 2-D tensor as it is; a 4-D one (N, C, Y, X) as (N, C, Y·X), a view when it is contiguous."""
-        if tensor.ndim == 4:
-            batch, channels, height, width = tensor.shape
-            return tensor.reshape(batch, channels, height * width)
-        return tensor
+    def _rows(tensor):
+        """The tensor as one row per sample: (N, C) as it is, (N, C, Y, X) as (N, C·Y·X)."""
+        return tensor.reshape(tensor.shape[0], math.prod(tensor.shape[1:]))
 
-    def _layout(self, ndim):
-        """The axes a channel's values lie along, and the shape per-channel vectors broadcast as.
+    def _channel_sums(self, rows):
+        """Σ over the M values of each channel (over N, and Y, X) of ``rows``, shape (C,)."""
+        positions = rows.shape[1] // self.channels
+        if positions == 1:  # (N, C): the column sums
+            return np.add.reduce(rows, axis=0)
+        return np.add.reduce(rows.reshape(rows.shape[0], self.channels, positions), axis=(0, 2))
 
-        ``ndim`` is 2 for a 2-D input, 3 for the ``_channel_view`` of a 4-D one.
-        """
-        if ndim == 3:
-            return (0, 2), (1, self.channels, 1)
-        return (0,), (self.channels,)
+    def _spread(self, vector):
+        """A per-channel vector (C,) as a row of ``_rows``: each entry repeated for the Y·X positions."""
+        positions = math.prod(self._input_shape[2:])
+        return vector if positions == 1 else np.repeat(vector, positions)
 
     @staticmethod
     def _to_vectors(images):

@@ -1,6 +1,6 @@
 """Flatten: turn images (or any per-sample tensor) into vectors for a fully connected layer."""
 
-import numpy as np
+import math
 
 from rnnreg.layers.base import BaseLayer
 from rnnreg.validation import as_float_array, check_error_shape, require_forward
@@ -25,6 +25,6 @@ class Flatten(BaseLayer):
 
     def backward(self, error_tensor):
         require_forward(self, self._input_shape)
-        flat_shape = (self._input_shape[0], int(np.prod(self._input_shape[1:], dtype=np.int64)))
+        flat_shape = (self._input_shape[0], math.prod(self._input_shape[1:]))
         error = check_error_shape(self, error_tensor, flat_shape)
         return error.reshape(self._input_shape)
