@@ -61,6 +61,8 @@ class Pooling(BaseLayer):
         self._input_shape = None
         self._winners = None
         self._output_shape = None
+        self._geometry_key = None  # the shapes ``_geometry`` was made for
+        self._geometry = None
 
     def forward(self, input_tensor):
         """Return the maximum of every window and remember where each maximum was."""
@@ -102,7 +104,7 @@ class Pooling(BaseLayer):
         positions = starts + offsets.take(self._winners)
         # Sum the errors per input position; overlapping windows that picked the same input add up.
         error_input = np.bincount(
-            positions.ravel(), weights=error.ravel(), minlength=int(np.prod(self._input_shape))
+            positions.ravel(), weights=error.ravel(), minlength=math.prod(self._input_shape)
         )
         return error_input.reshape(self._input_shape).astype(error.dtype, copy=False)
 
@@ -133,7 +135,7 @@ class Pooling(BaseLayer):
         They depend on the shapes, the window and the stride only, so they are kept until one changes.
         """
         key = (self._input_shape, self.pooling_shape, self.stride_shape)
-        if getattr(self, "_geometry_key", None) != key:
+        if self._geometry_key != key:
             starts = np.moveaxis(self._window_starts(self._input_shape, self._output_shape), (-2, -1), (0, 1))
             offsets = [np.ravel_multi_index(offset, self._input_shape[2:]) for offset in self._offsets()]
             self._geometry = (np.ascontiguousarray(starts), np.array(offsets))
