@@ -18,6 +18,7 @@ Both layers end in a sigmoid, y_t = σ(W_y [h_t, 1]) in (0, 1), so the targets o
 
 import dataclasses
 import functools
+import math
 import numbers
 
 import ipywidgets as widgets
@@ -32,7 +33,7 @@ from rnnreg.viz import COLORS, plot_gradient_norms, plot_hidden_states
 from rnnreg.viz.recurrent import gradient_norms_title
 from rnnreg.viz.style import DPI, FIGURE_WIDTH, new_figure
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate
 from rnnreg.widgets.experiment import check_choice, read_only, seeded
 
 __all__ = [
@@ -49,6 +50,8 @@ HIDDEN_SIZE = 16
 FORGET_BIAS = 5.0
 DELAYS = (2, 5, 10, 15, 20, 30)
 TRUNCATIONS = (0, 5, 10, 20)  # 0: off (full back-propagation through time)
+DELAY_RANGE = (5, 100)  # the gradient-flow dashboard's delay slider; its x axis holds the longest sequence
+NORM_DECADES = (-9, 1)  # its log axis, as powers of ten, unless a setting's norms reach beyond
 RECALL_THRESHOLD = 0.5  # an R² above this counts as "recalls the number" in the titles
 
 # The dashboard's budget: a few hundred updates, well under a second per model.
@@ -433,6 +436,16 @@ def gradient_ratios(norms):
     return {model: float(values[0] / values[-1]) if values[-1] > 0 else np.nan for model, values in norms.items()}
 
 
+def norm_limits(norms):
+    """Log-axis limits: 10⁻⁹ to 10, the span of most settings, widened by whole decades to hold every norm."""
+    values = np.concatenate([np.ravel(array) for array in norms.values()])
+    values = values[np.isfinite(values) & (values > 0)]
+    low, high = NORM_DECADES
+    if values.size:
+        low, high = min(low, math.floor(np.log10(values.min()))), max(high, math.ceil(np.log10(values.max())))
+    return 10.0**low, 10.0**high
+
+
 class GradientFlowDashboard(Dashboard):
     """No training: how much gradient reaches step 1, for Elman and LSTM, as the delay and the forget bias change."""
 
@@ -444,7 +457,7 @@ class GradientFlowDashboard(Dashboard):
 
     def build_controls(self):
         return {
-            "delay": ctl.int_slider("delay (steps)", 60, 5, 100, step=5),
+            "delay": ctl.int_slider("delay (steps)", 60, min(DELAY_RANGE), max(DELAY_RANGE), step=5),
             "forget_bias": ctl.float_slider("LSTM forget-gate bias", FORGET_BIAS, 0.0, 6.0, 0.5),
         }
 
@@ -469,17 +482,21 @@ class GradientFlowDashboard(Dashboard):
         if getattr(self, "_markers", None) != markers:  # the first picture, or other kinds of lines
             self._markers = markers
             plot_gradient_norms(norms, ax=self.axes)
+            self.axes.set_xlim(0, max(DELAY_RANGE) + 2)
+            animate(*self.axes.lines, self.axes.title, self.axes.get_legend())
         else:
             for line, values in zip(self.axes.lines, norms.values(), strict=True):
                 line.set_data(np.arange(1, values.size + 1), np.where(values > 0, values, np.nan))
-            self.axes.relim()
-            self.axes.autoscale_view()
             self.axes.set_title(gradient_norms_title(list(norms), norms))
+        self.axes.set_ylim(*norm_limits(norms))
         ratios = data["ratios"]
         winner = "LSTM" if ratios["LSTM"] > ratios["Elman"] else "Elman"
         factor = ratios[winner] / ratios["Elman" if winner == "LSTM" else "LSTM"]
         self.set_finding(f"Delay {data['delay']}, forget bias {data['forget_bias']:g}: {winner} keeps "
                          f"{_times(factor)} as much of the gradient at step 1")
+
+    def static_key(self, data):
+        return self.axes.get_ylim(), self._markers
 
     def summary(self, data):
         ratios = data["ratios"]

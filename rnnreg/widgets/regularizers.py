@@ -46,7 +46,7 @@ from rnnreg.training import WeightNormRecorder, fit
 from rnnreg.viz import COLORS, plot_weight_histograms
 from rnnreg.viz.style import DPI, new_figure
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_up
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 
 __all__ = [
@@ -589,7 +589,7 @@ class L2RulesDashboard(Dashboard):
                          color=COLORS["none"], linestyle=":", linewidth=2.4, label="no regularization")
         norm_ax.set_xlabel("training step")
         norm_ax.set_ylabel("‖W‖₂ of all weights")
-        norm_ax.set_ylim(bottom=0)
+        norm_ax.set_ylim(0, round_up(max(float(np.max(run.norms)) for run in runs.values()) * 1.05))
         norm_ax.set_title("Size of the weights")
         norm_ax.legend(fontsize=11, loc="lower left")
         accuracy_ax.set_xlabel("training step")
@@ -597,7 +597,12 @@ class L2RulesDashboard(Dashboard):
         accuracy_ax.set_ylim(0.4, 1.0)
         accuracy_ax.set_title("Validation accuracy")
         accuracy_ax.legend(fontsize=11, loc="lower right")
+        for ax in self.axes:
+            animate(*ax.lines, ax.get_legend())
         self.set_finding(rules_finding(runs))
+
+    def static_key(self, runs):
+        return limits_and_labels(*self.axes)
 
     def summary(self, runs):
         parts = [f"{RULE_LABELS[rule]}: ‖W‖₂ {runs[rule].weight_norm():.3f}, validation accuracy "
