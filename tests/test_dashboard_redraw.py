@@ -3,7 +3,9 @@
 The dashboards keep the artists of their first picture and give them new data on later ones. These tests
 compare PNGs byte for byte: a dashboard that went elsewhere and came back shows exactly the picture of a
 fresh one (its first picture, drawn from scratch), and two different routes to a setting end in the same
-picture. Timings live in benchmarks/bench_interactive.py, not here.
+picture. Redraws are blitted on a kept background while the dashboard's ``static_key`` stays the same: the
+last test checks that each such picture is byte for byte the one a full draw gives, so no key misses a
+change of the background. Timings live in benchmarks/bench_interactive.py, not here.
 """
 
 import pytest
@@ -11,8 +13,12 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 from rnnreg.widgets import (
+    BatchNormSpeedDashboard,
+    DropoutOverfittingDashboard,
     DropoutPhaseDashboard,
     GradientFlowDashboard,
+    L2RulesDashboard,
+    LiveTrainingDashboard,
     MemoryTaskDashboard,
     RegularizerDashboard,
 )
@@ -65,3 +71,26 @@ def test_two_routes_to_a_setting_end_in_the_same_picture(make, route, target):
         detour.set(**settings)
     detour.set(**{**direct.params(), **target})
     assert png(detour) == png(direct)
+
+
+# (dashboard, settings visited in turn): each with a kept background (``static_key`` not None).
+BLITTED = {
+    "gradient flow": (GradientFlowDashboard, [{"delay": 65}, {"forget_bias": 0.0}, {"delay": 10}, {"delay": 60}]),
+    "L2 rules": (L2RulesDashboard, [{"alpha": 0.3}, {"optimizer": "SGD"}, {"alpha": 1.0}]),
+    "regularizer": (RegularizerDashboard, [{"alpha": 0.3}, {"regularizer": "none"}, {"regularizer": "L2"}]),
+    "dropout overfitting": (DropoutOverfittingDashboard, [{"rate": 0.3}, {"rate": 0.0}, {"seed": 1}]),
+    "batch norm speed": (BatchNormSpeedDashboard, [{"learning_rate": 10**-2.5}, {"batch_size": 64}]),
+    "live": (LiveTrainingDashboard, [{"l2_strength": 0.1}, {"weights_shown": "conv kernels"}]),
+}
+
+
+@pytest.mark.parametrize("case", BLITTED)
+def test_a_blitted_picture_is_byte_identical_to_a_full_draw(case):
+    make, visits = BLITTED[case]
+    dashboard = make()
+    for settings in visits:
+        dashboard.set(**settings)
+        assert dashboard.static_key(dashboard.last_data) is not None
+        blitted = png(dashboard)
+        dashboard._background = None  # forget the kept background: the next picture is a full draw
+        assert dashboard.png() == blitted

@@ -44,7 +44,7 @@ from rnnreg.training import BatchNormRecorder, accuracy, fit
 from rnnreg.viz import COLORS, plot_batch_norm_statistics, plot_comparison_curves
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_up
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 
 __all__ = [
@@ -577,7 +577,15 @@ class BatchNormSpeedDashboard(Dashboard):
                                title="Validation accuracy", log_y=False)
         accuracy_ax.set_ylim(0, 1.02)
         accuracy_ax.set_xticks(np.arange(1, self.epochs + 1))
+        if loss_ax.get_yscale() == "linear":  # a round top, the same for most settings
+            losses = np.concatenate([run["loss"] for run in runs.values()])
+            loss_ax.set_ylim(0, round_up(float(np.max(losses[np.isfinite(losses)], initial=1.0)) * 1.05))
+        for ax in self.axes:
+            animate(*ax.lines, ax.get_legend())
         self.set_finding(speed_finding(runs))
+
+    def static_key(self, runs):
+        return limits_and_labels(*self.axes)
 
     def summary(self, runs):
         parts = []

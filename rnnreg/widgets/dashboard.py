@@ -268,8 +268,11 @@ def animate(*artists):
 
 
 def limits_and_labels(*axes):
-    """The limits and axis labels of ``axes``: what a ``static_key`` holds for Axes whose other parts stay put."""
-    return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xlabel(), ax.get_ylabel()) for ax in axes)
+    """The limits, scales and axis labels of ``axes``: a ``static_key`` for Axes whose other parts stay put."""
+    return tuple(
+        (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel())
+        for ax in axes
+    )
 
 
 def round_up(value):

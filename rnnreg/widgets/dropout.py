@@ -35,7 +35,7 @@ from rnnreg.training import fit
 from rnnreg.viz import COLORS, plot_dropout_mask, plot_phase_activations
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 from rnnreg.widgets.regularizers import check_steps, overfitting_data_layer, verb
 
@@ -447,7 +447,7 @@ class DropoutOverfittingDashboard(Dashboard):
         curve_ax.set_title(f"Drop rate {run.settings['rate']:.2f} (keep p = {1 - run.settings['rate']:.2f})")
         curve_ax.legend(fontsize=11, loc="lower right")
         bar_ax.clear()
-        groups = [("no dropout", baseline), (f"rate {run.settings['rate']:.2f}", run)]
+        groups = [("no dropout", baseline), ("with dropout", run)]  # the rate is in the left title
         positions = np.arange(len(groups))
         for offset, metric, color in ((-0.2, "train", COLORS["train"]), (0.2, "validation", COLORS["validation"])):
             values = [getattr(item, f"{metric}_accuracy") for _, item in groups]
@@ -459,7 +459,12 @@ class DropoutOverfittingDashboard(Dashboard):
         bar_ax.set_ylabel("final accuracy")
         bar_ax.set_title("After training")
         bar_ax.legend(fontsize=11, loc="upper center", ncol=2)
+        animate(*curve_ax.lines, curve_ax.title, curve_ax.get_legend(), *bar_ax.patches, *bar_ax.texts,
+                bar_ax.get_legend())
         self.set_finding(overfitting_finding(run, baseline))
+
+    def static_key(self, data):
+        return limits_and_labels(*self.axes)
 
     def summary(self, data):
         run, baseline = data["run"], data["baseline"]

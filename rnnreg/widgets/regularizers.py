@@ -22,6 +22,7 @@ counts them); the per-feature picture uses the first layer's weight rows only.
 
 import dataclasses
 import functools
+import math
 import numbers
 
 import numpy as np
@@ -475,7 +476,19 @@ class RegularizerDashboard(Dashboard):
             self._regularized = regularized
             _draw_accuracy(self.axes["accuracy"], run, baseline)
             _draw_feature_sizes(self.axes["features"], run, baseline)
+        # Round limits, the same for most settings: the background stays, and pictures compare.
+        reach = max(float(np.max(np.abs(weights))) for weights in sets.values())
+        ax.set_xlim(-round_up(reach), round_up(reach))
+        ax.set_ylim(bottom=10.0 ** math.floor(math.log10(ax.get_ylim()[0])), top=1.0)
+        features = self.axes["features"]
+        features.set_ylim(0, round_up(features.get_ylim()[1]))
+        for each in self.axes.values():
+            animate(*each.lines, *each.patches[1:] if each is features else each.patches,
+                    each.title if each is not ax else None, each.get_legend())
         self.set_finding(regularizer_finding(run, baseline, self.threshold))
+
+    def static_key(self, data):
+        return limits_and_labels(*self.axes.values()), data["run"] is data["baseline"]
 
     def summary(self, data):
         run, baseline = data["run"], data["baseline"]
