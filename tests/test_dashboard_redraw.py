@@ -13,7 +13,9 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 from rnnreg.widgets import (
+    BatchNormDashboard,
     BatchNormSpeedDashboard,
+    DecisionBoundaryDashboard,
     DropoutOverfittingDashboard,
     DropoutPhaseDashboard,
     GradientFlowDashboard,
@@ -75,11 +77,18 @@ def test_two_routes_to_a_setting_end_in_the_same_picture(make, route, target):
 
 # (dashboard, settings visited in turn): each with a kept background (``static_key`` not None).
 BLITTED = {
+    "decision boundary": (DecisionBoundaryDashboard, [{"hidden_units": 32}, {"phase": "train"}, {"dataset": "spirals"},
+                                                      {"learning_rate": 0.1}]),
     "gradient flow": (GradientFlowDashboard, [{"delay": 65}, {"forget_bias": 0.0}, {"delay": 10}, {"delay": 60}]),
     "L2 rules": (L2RulesDashboard, [{"alpha": 0.3}, {"optimizer": "SGD"}, {"alpha": 1.0}]),
     "regularizer": (RegularizerDashboard, [{"alpha": 0.3}, {"regularizer": "none"}, {"regularizer": "L2"}]),
+    "dropout phases": (DropoutPhaseDashboard, [{"phase": "test"}, {"rate": 0.3}, {"scaling": "original"},
+                                                {"phase": "train"}]),
     "dropout overfitting": (DropoutOverfittingDashboard, [{"rate": 0.3}, {"rate": 0.0}, {"seed": 1}]),
+    "batch norm": (BatchNormDashboard, [{"phase": "train"}, {"phase": "test"}, {"batch_norm": False},
+                                        {"phase": "train"}]),
     "batch norm speed": (BatchNormSpeedDashboard, [{"learning_rate": 10**-2.5}, {"batch_size": 64}]),
+    "memory task": (MemoryTaskDashboard, [{"delay": 15}, {"model": "LSTM"}, {"clip_norm": 1.0}]),
     "live": (LiveTrainingDashboard, [{"l2_strength": 0.1}, {"weights_shown": "conv kernels"}]),
 }
 

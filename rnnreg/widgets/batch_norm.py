@@ -353,17 +353,37 @@ def _draw_normalisations(ax, trained, view, channel):
     order = np.argsort(raw, kind="stable")
     for name in PHASES:
         mean, variance = (statistic[channel] for statistic in view["statistics"][name])
-        chosen = name == view["phase"]
         what = "batch" if name == "train" else "moving"
         ax.plot(raw[order], view["normalized"][name][order, channel], color=COLORS[name],
-                marker="o" if name == "train" else "s", markersize=8, linewidth=2.6 if chosen else 1.4,
-                linestyle="-" if chosen else "--", alpha=1.0 if chosen else 0.55,
-                label=f"{name} phase: {what} μ {mean:.2f}, σ² {variance:.3f}")
+                marker="o" if name == "train" else "s", markersize=8, label=f"{name} phase: {what} μ {mean:.2f}, "
+                f"σ² {variance:.3f}", **_line_style(name, view["phase"]))
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel(f"{IRIS_FEATURE_NAMES[channel]}, raw")
     ax.set_ylabel("BatchNorm output")
     ax.set_title(f"The same {len(raw)} test flowers, two normalisations")
-    ax.legend(loc="upper left", fontsize=11)
+    ax.legend(loc="upper left", fontsize=12)
+
+
+def _line_style(name, phase):
+    """The chosen phase's line solid and thick, the other dashed and faint."""
+    chosen = name == phase
+    return {"linewidth": 2.6 if chosen else 1.4, "linestyle": "-" if chosen else "--", "alpha": 1.0 if chosen else 0.55}
+
+
+def _bar_alpha(name, phase):
+    return 1.0 if name == phase else 0.4
+
+
+def _show_phase(line_ax, output_ax, view):
+    """Restyle what ``_draw_normalisations`` and ``_draw_probabilities`` drew for the phase ``view`` shows."""
+    for line, name in zip(line_ax.lines, PHASES, strict=False):  # the last line is the zero line
+        line.set(**_line_style(name, view["phase"]))
+    if line_ax.lines:  # none while BatchNorm is off
+        line_ax.legend(loc="upper left", fontsize=12)
+    for bars, name in zip(output_ax.containers, PHASES, strict=True):
+        for bar in bars:
+            bar.set_alpha(_bar_alpha(name, view["phase"]))
+    output_ax.legend(loc="lower left", fontsize=12)
 
 
 def _draw_probabilities(ax, view):
@@ -374,9 +394,8 @@ def _draw_probabilities(ax, view):
     true_class = np.argmax(view["labels"], axis=1)
     width = 0.4
     for offset, name in ((-width / 2, "train"), (width / 2, "test")):
-        chosen = name == view["phase"]
         values = view["probabilities"][name][positions, true_class]
-        ax.bar(positions + offset, values, width, color=COLORS[name], alpha=1.0 if chosen else 0.4,
+        ax.bar(positions + offset, values, width, color=COLORS[name], alpha=_bar_alpha(name, view["phase"]),
                label=f"{name} phase (batch accuracy {view['batch_accuracy'][name]:.2f})")
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("flower of the batch")
@@ -384,7 +403,7 @@ def _draw_probabilities(ax, view):
     if count <= 16:
         ax.set_xticks(positions)
     ax.set_title("Network output on that batch")
-    ax.legend(loc="lower left", fontsize=11)
+    ax.legend(loc="lower left", fontsize=12)
 
 
 class BatchNormDashboard(Dashboard):
@@ -437,6 +456,22 @@ class BatchNormDashboard(Dashboard):
 
     def render(self, data):
         trained, view, channel = data["trained"], data["view"], data["channel"]
+        line_ax, output_ax = self.axes[1]
+        shown = (tuple(sorted(trained.settings.items())), channel)
+        if getattr(self, "_shown", None) == shown:  # only the phase changed: the rest of the picture stays
+            _show_phase(line_ax, output_ax, view)
+        else:
+            self._shown = shown
+            self._draw_training(trained, view, channel)
+        # Everything else stays for a training and a measurement: the static background (``static_key``).
+        animate(*line_ax.lines[:len(PHASES)], line_ax.get_legend(), *output_ax.patches, output_ax.get_legend())
+        self.set_finding(batch_norm_finding(trained, view, channel))
+
+    def static_key(self, data):
+        return self._shown, limits_and_labels(*self.axes.ravel())
+
+    def _draw_training(self, trained, view, channel):
+        """Every panel again, for a new training or measurement."""
         (mean_ax, variance_ax), (line_ax, output_ax) = self.axes
         if trained.batch_norm:
             plot_batch_norm_statistics(trained.recorder, 0, channel=channel, axes=(mean_ax, variance_ax))
@@ -445,13 +480,12 @@ class BatchNormDashboard(Dashboard):
                 ax.axhline(value[channel], color="black", linestyle=":", linewidth=2,
                            label=f"training-set {quantity} {value[channel]:.3g}")
                 ax.set_ylabel(f"{quantity} of {IRIS_FEATURE_NAMES[channel].split(' (')[0]}")
-                ax.legend(fontsize=10, loc="best")
+                ax.legend(fontsize=12, loc="best")
             _draw_normalisations(line_ax, trained, view, channel)
         else:
             for ax in (mean_ax, variance_ax, line_ax):
                 _draw_message(ax, "BatchNorm is off:\nno statistics are kept,\nand both phases compute the same.")
         _draw_probabilities(output_ax, view)
-        self.set_finding(batch_norm_finding(trained, view, channel))
 
     def summary(self, data):
         trained, view, channel = data["trained"], data["view"], data["channel"]

@@ -275,9 +275,27 @@ def limits_and_labels(*axes):
     )
 
 
-def round_up(value):
-    """``value`` rounded up to 1, 2 or 5 times a power of ten (9.3 -> 10, 0.43 -> 0.5): an axis limit that stays put."""
+FINE_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)  # for ``round_up`` where the data's range hardly moves
+
+
+def round_up(value, steps=(1, 2, 5)):
+    """``value`` rounded up to one of ``steps`` times a power of ten (9.3 -> 10, 0.43 -> 0.5): a limit that stays put.
+
+    Coarse steps keep a limit across more settings; finer ones (``FINE_STEPS``) waste less of the Axes where
+    the data's range is known to stay about the same.
+    """
     if not np.isfinite(value) or value <= 0:
         return 1.0
     power = 10.0 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+    return next(step * power for step in (*steps, 10) if step * power >= value)
+
+
+def round_limits(values, *, log=False):
+    """Limits that hold ``values`` and stay put across settings: 0 (linear) or whole decades (log) to a round top."""
+    values = np.ravel(np.asarray(values, dtype=float))
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return (0.1, 1.0) if log else (0.0, 1.0)
+    if log:
+        return 10.0 ** math.floor(math.log10(values.min())), 10.0 ** math.ceil(math.log10(values.max()))
+    return 0.0, round_up(float(values.max()) * 1.05)

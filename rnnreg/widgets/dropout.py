@@ -23,6 +23,7 @@ rate 1 − p (PyTorch's ``nn.Dropout(p)`` takes the drop rate) and show p next t
 
 import dataclasses
 import functools
+import math
 import numbers
 
 import ipywidgets as widgets
@@ -35,7 +36,7 @@ from rnnreg.training import fit
 from rnnreg.viz import COLORS, plot_dropout_mask, plot_phase_activations
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels
+from rnnreg.widgets.dashboard import FINE_STEPS, Dashboard, animate, limits_and_labels, round_up
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 from rnnreg.widgets.regularizers import check_steps, overfitting_data_layer, verb
 
@@ -185,7 +186,15 @@ def _batch_texts(view, phase, vmax):
         ("original", "train"): "y = x·M", ("original", "test"): f"y = {p:.2f}·x",
     }
     title = f"{phase.capitalize()} phase: {formulas[view['scaling'], phase]} (mean {view['outputs'][phase].mean():.3f})"
-    return f"unit (colour 0 to {vmax:.1f} in both phases)", title
+    return f"unit (colour 0 to {vmax:g} in both phases)", title
+
+
+def _mask_title(view, phase):
+    """The mask panel's title: the kept share while training; at test time every unit passes."""
+    if phase == "train":
+        return f"Mask: light = kept ({view['kept_fraction']:.0%}), dark = dropped"
+    scaled = f", then ×p = {view['keep_probability']:.2f}" if view["scaling"] == "original" else ""
+    return f"Test phase: no mask, every unit passes{scaled}"
 
 
 def _draw_batch(ax, view, phase, vmax):
@@ -209,26 +218,16 @@ def _update_batch(ax, view, phase, vmax):
     ax.set_title(title)
 
 
-def _draw_test_mask(ax, view):
-    """The test phase draws no mask: every unit passes."""
-    ax.clear()
-    ax.set_axis_off()
-    scaled = f"multiplied by p = {view['keep_probability']:.2f}" if view["scaling"] == "original" else "unchanged"
-    ax.text(0.5, 0.5, f"Test phase: no mask.\nEvery unit passes,\n{scaled}.", ha="center",
-            va="center", fontsize=15, transform=ax.transAxes)
-
-
 def _average_points(view):
-    """Test-phase output and train-phase average of every activation, the top of both axes and the legend label."""
+    """Test-phase output and train-phase average of every activation, and the legend label."""
     test, average = view["outputs"]["test"].ravel(), view["average_train"].ravel()
-    top = float(max(test.max(), average.max(), 1e-12)) * 1.05
-    return test, average, top, f"average over {view['repeats']} masks (slope {view['slope']:.2f})"
+    return test, average, f"average over {view['repeats']} masks (slope {view['slope']:.2f})"
 
 
-def _draw_average(ax, view):
+def _draw_average(ax, view, top):
     """Train phase averaged over many masks against the test-phase output, one dot per activation."""
     ax.clear()
-    test, average, top, label = _average_points(view)
+    test, average, label = _average_points(view)
     ax.plot([0, top], [0, top], color="black", linewidth=1.2, label="same in both phases")
     ax.scatter(test, average, s=14, color=COLORS["train"], alpha=0.7, label=label)
     ax.set_xlim(0, top)
@@ -236,19 +235,27 @@ def _draw_average(ax, view):
     ax.set_xlabel("test-phase output")
     ax.set_ylabel("train-phase output, averaged")
     ax.set_title("Every activation, both phases")
-    ax.legend(fontsize=11, loc="upper left")
+    ax.legend(fontsize=12, loc="upper left")
 
 
 def _update_average(ax, view):
-    """New points, diagonal and limits for what ``_draw_average`` made."""
-    test, average, top, label = _average_points(view)
-    ax.lines[0].set_data([0, top], [0, top])
+    """New points and legend label for what ``_draw_average`` made."""
+    test, average, label = _average_points(view)
     points = ax.collections[0]
     points.set_offsets(np.column_stack([test, average]))
     points.set_label(label)
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, top)
-    ax.legend(fontsize=11, loc="upper left")
+    ax.legend(fontsize=12, loc="upper left")
+
+
+def _draw_histograms(ax, view, top):
+    """Both phases' histograms (``plot_phase_activations``) on fixed axes: 0 to ``top``, one sample to all."""
+    outputs = view["outputs"]
+    plot_phase_activations(outputs["train"], outputs["test"], ax=ax)
+    ax.set_yscale("log")
+    ax.set_xlim(-top / 40, top)
+    ax.set_ylim(10.0 ** math.floor(math.log10(1 / outputs["train"].size)), 1.0)
+    ax.set_ylabel("fraction per bin (log scale)")
+    ax.legend(fontsize=12, loc="upper right")
 
 
 class DropoutPhaseDashboard(Dashboard):
@@ -287,28 +294,29 @@ class DropoutPhaseDashboard(Dashboard):
     def render(self, view):
         (mask_ax, batch_ax), (histogram_ax, average_ax) = self.axes
         phase = view["phase"]
-        vmax = float(max(view["outputs"]["train"].max(), view["outputs"]["test"].max(), 1e-12))
-        if getattr(self, "_phase", None) == phase:  # the same artists: give them new data
-            if phase == "train":
-                mask_ax.images[0].set_data(view["mask"])
+        # Round tops, the same for most settings, so the background stays and pictures compare: the colour
+        # scale (and the histograms' range) holds both phases; the same batch goes in at every setting.
+        vmax = round_up(float(max(view["outputs"]["train"].max(), view["outputs"]["test"].max())))
+        mask = view["mask"] if phase == "train" else np.ones_like(view["mask"])  # the test phase keeps every unit
+        if getattr(self, "_drawn", False):  # the same artists: give them new data
+            mask_ax.images[0].set_data(mask)
             _update_batch(batch_ax, view, phase, vmax)
             _update_average(average_ax, view)
         else:
-            self._phase = phase
-            if phase == "train":
-                plot_dropout_mask(view["mask"], ax=mask_ax, probability=view["keep_probability"])
-                mask_ax.get_legend().remove()  # the title says it; a legend outside the Axes squeezes the other column
+            self._drawn = True
+            plot_dropout_mask(mask, ax=mask_ax, probability=view["keep_probability"])
+            mask_ax.get_legend().remove()  # the title says it; a legend outside the Axes squeezes the other column
             _draw_batch(batch_ax, view, phase, vmax)
-            _draw_average(average_ax, view)
-        if phase == "train":
-            mask_ax.set_title(f"Mask: light = kept ({view['kept_fraction']:.0%}), dark = dropped")
-        else:
-            _draw_test_mask(mask_ax, view)
-        plot_phase_activations(view["outputs"]["train"], view["outputs"]["test"], ax=histogram_ax)
-        histogram_ax.set_yscale("log")
-        histogram_ax.set_ylabel("fraction per bin (log scale)")
-        histogram_ax.legend(fontsize=11, loc="upper right")
+            _draw_average(average_ax, view, round_up(float(view["inputs"].max()) * 1.1, FINE_STEPS))
+        mask_ax.set_title(_mask_title(view, phase))
+        _draw_histograms(histogram_ax, view, vmax)
+        animate(mask_ax.images[0], mask_ax.title, batch_ax.images[0], batch_ax.title, *histogram_ax.lines,
+                *histogram_ax.patches, histogram_ax.title, histogram_ax.get_legend(), *average_ax.collections,
+                average_ax.get_legend())
         self.set_finding(phases_finding(view))
+
+    def static_key(self, view):
+        return limits_and_labels(*self.axes.ravel())
 
     def summary(self, view):
         means = view["means"]

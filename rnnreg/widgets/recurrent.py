@@ -33,7 +33,7 @@ from rnnreg.viz import COLORS, plot_gradient_norms, plot_hidden_states
 from rnnreg.viz.recurrent import gradient_norms_title
 from rnnreg.viz.style import DPI, FIGURE_WIDTH, new_figure
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard, animate
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels
 from rnnreg.widgets.experiment import check_choice, read_only, seeded
 
 __all__ = [
@@ -52,6 +52,7 @@ DELAYS = (2, 5, 10, 15, 20, 30)
 TRUNCATIONS = (0, 5, 10, 20)  # 0: off (full back-propagation through time)
 DELAY_RANGE = (5, 100)  # the gradient-flow dashboard's delay slider; its x axis holds the longest sequence
 NORM_DECADES = (-9, 1)  # its log axis, as powers of ten, unless a setting's norms reach beyond
+LOSS_DECADES = (-4, 0)  # the memory dashboard's loss axis, likewise
 RECALL_THRESHOLD = 0.5  # an R² above this counts as "recalls the number" in the titles
 
 # The dashboard's budget: a few hundred updates, well under a second per model.
@@ -271,7 +272,7 @@ def _draw_recall(ax, results, chosen):
     ax.set_xlabel("number shown at step 1")
     ax.set_ylabel("number recalled at the end")
     ax.set_title("Recall on held-out sequences")
-    ax.legend(loc="upper left", fontsize=10)
+    ax.legend(loc="upper left", fontsize=12)
 
 
 def _update_recall(ax, results, chosen):
@@ -280,7 +281,7 @@ def _update_recall(ax, results, chosen):
         result = results[model]
         points.set_offsets(np.column_stack([result.targets[:, 0], result.predictions[:, 0]]))
         points.set(**_recall_style(result, model, chosen))
-    ax.legend(loc="upper left", fontsize=10)
+    ax.legend(loc="upper left", fontsize=12)
 
 
 def _loss_curve(result):
@@ -299,7 +300,7 @@ def _draw_losses(ax, results):
     ax.set_xlabel("training step")
     ax.set_ylabel("squared error per sequence")
     ax.set_title("Training loss")
-    ax.legend(loc="lower left", fontsize=10)
+    ax.legend(loc="lower left", fontsize=12)
 
 
 def _update_states(ax, states, title):
@@ -377,10 +378,20 @@ class MemoryTaskDashboard(Dashboard):
             _update_recall(recall_ax, results, chosen)
             for line, model in zip(loss_ax.lines, MODELS, strict=False):  # the last line is the 1/12 reference
                 line.set_data(*_loss_curve(results[model]))
-            for ax in (gradient_ax, loss_ax):
-                ax.relim()
-                ax.autoscale_view()
+            loss_ax.relim()
+            loss_ax.autoscale_view()  # the x axis (training steps); the y axis is fixed below
+        # Fixed axes, so the background stays and pictures compare: the time axes hold the longest sequence,
+        # the log axes whole decades.
+        for ax in (states_ax, gradient_ax):
+            ax.set_xlim(0.5, max(DELAYS) + 1.5)
+        gradient_ax.set_ylim(*norm_limits(norms))
+        loss_ax.set_ylim(*decade_limits([_loss_curve(results[model])[1] for model in MODELS], LOSS_DECADES))
+        animate(states_ax.images[0], states_ax.title, *gradient_ax.lines, *recall_ax.collections,
+                recall_ax.get_legend(), *loss_ax.lines[:len(MODELS)], loss_ax.get_legend())
         self.set_finding(recall_finding(data["delay"], results))
+
+    def static_key(self, data):
+        return limits_and_labels(*self.axes.ravel()), self._markers
 
     def summary(self, data):
         results = data["results"]
@@ -436,14 +447,19 @@ def gradient_ratios(norms):
     return {model: float(values[0] / values[-1]) if values[-1] > 0 else np.nan for model, values in norms.items()}
 
 
-def norm_limits(norms):
-    """Log-axis limits: 10⁻⁹ to 10, the span of most settings, widened by whole decades to hold every norm."""
-    values = np.concatenate([np.ravel(array) for array in norms.values()])
+def decade_limits(arrays, decades):
+    """Log-axis limits: 10^low to 10^high for ``decades = (low, high)``, widened by whole decades to hold ``arrays``."""
+    values = np.concatenate([np.ravel(array) for array in arrays])
     values = values[np.isfinite(values) & (values > 0)]
-    low, high = NORM_DECADES
+    low, high = decades
     if values.size:
         low, high = min(low, math.floor(np.log10(values.min()))), max(high, math.ceil(np.log10(values.max())))
     return 10.0**low, 10.0**high
+
+
+def norm_limits(norms):
+    """Log-axis limits: 10⁻⁹ to 10, the span of most settings, widened by whole decades to hold every norm."""
+    return decade_limits(norms.values(), NORM_DECADES)
 
 
 class GradientFlowDashboard(Dashboard):

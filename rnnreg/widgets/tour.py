@@ -29,7 +29,7 @@ from rnnreg.training import accuracy, fit
 from rnnreg.viz import plot_decision_boundary, plot_train_validation
 from rnnreg.viz.style import DPI
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_limits
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 
 # The four problems and the noise that keeps each one interesting (neither trivial nor hopeless).
@@ -269,6 +269,7 @@ class DecisionBoundaryDashboard(Dashboard):
         draw_boundary(boundary_axes, trained, view["phase"], resolution=self.resolution, seed=self.seed)
         plot_train_validation(trained.history, "loss", ax=loss_axes)
         loss_axes.set_title(f"training loss per epoch (final {trained.history.epochs['train_loss'][-1]:.3f})")
+        loss_axes.set_ylim(*round_limits(trained.history.epochs["train_loss"], log=loss_axes.get_yscale() == "log"))
         self.set_finding(finding(trained.settings, view))
         # Fixed title and axis-label positions: placing them automatically measures every tick label on
         # every draw, a large part of the time each picture takes.
@@ -276,6 +277,12 @@ class DecisionBoundaryDashboard(Dashboard):
             ax.set_title(ax.get_title(), y=1.0, pad=8)
             ax.xaxis.set_label_coords(0.5, -0.1)
             ax.yaxis.set_label_coords(label_x, 0.5)
+        # The legend of the points, beside the plane, stays in the background: it names the same classes.
+        animate(*boundary_axes.images, *boundary_axes.collections, boundary_axes.title, *loss_axes.lines,
+                loss_axes.title, loss_axes.get_legend())
+
+    def static_key(self, data):
+        return limits_and_labels(*self.axes), data["trained"].settings["dataset"]
 
     def summary(self, data):
         settings, view = data["trained"].settings, data["view"]
