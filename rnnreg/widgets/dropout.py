@@ -404,6 +404,60 @@ def overfitting_finding(run, baseline):
             f"(gap {baseline.gap:.2f} → {run.gap:.2f})")
 
 
+def _accuracy_curves(run, baseline):
+    """(steps, accuracy) of train and validation, and the validation curve without dropout unless run is it."""
+    steps = run.history.epoch_array("step") + 1
+    curves = [(steps, run.history.epoch_array(f"{metric}_accuracy")) for metric in ("train", "validation")]
+    if run is not baseline:
+        curves.append((steps, baseline.history.epoch_array("validation_accuracy")))
+    return curves
+
+
+def _draw_accuracy_curves(ax, curves):
+    """Train and validation accuracy per evaluation (and the validation curve without dropout, dotted)."""
+    ax.clear()
+    styles = [{"color": COLORS["train"], "marker": "o", "markersize": 4, "label": "train"},
+              {"color": COLORS["validation"], "marker": "o", "markersize": 4, "label": "validation"},
+              {"color": COLORS["validation"], "linestyle": ":", "linewidth": 2.4, "label": "validation, no dropout"}]
+    for curve, style in zip(curves, styles, strict=False):
+        ax.plot(*curve, **style)
+    ax.set_ylim(0.4, 1.02)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("accuracy (fraction correct)")
+    ax.legend(fontsize=12, loc="lower right")
+
+
+def _final_accuracies(run, baseline):
+    """{metric: [without dropout, with dropout]}: the bars' heights."""
+    return {metric: [getattr(item, f"{metric}_accuracy") for item in (baseline, run)]
+            for metric in ("train", "validation")}
+
+
+def _draw_final_bars(ax, run, baseline):
+    """Final train and validation accuracy without and with dropout, each bar labelled with its value."""
+    ax.clear()
+    positions = np.arange(2)
+    for (metric, values), offset in zip(_final_accuracies(run, baseline).items(), (-0.2, 0.2), strict=True):
+        bars = ax.bar(positions + offset, values, width=0.4, color=COLORS[metric], label=metric)
+        ax.bar_label(bars, labels=[f"{value:.2f}" for value in values], fontsize=12, padding=2)
+    ax.set_xticks(positions, ["no dropout", "with dropout"])  # the rate is in the left title
+    ax.set_ylim(0.4, 1.2)
+    ax.set_yticks(np.arange(0.4, 1.01, 0.1))
+    ax.set_ylabel("final accuracy")
+    ax.set_title("After training")
+    ax.legend(fontsize=12, loc="upper center", ncol=2)
+
+
+def _update_final_bars(ax, run, baseline):
+    """New heights and labels for the bars ``_draw_final_bars`` made."""
+    for text in list(ax.texts):
+        text.remove()
+    for bars, values in zip(ax.containers, _final_accuracies(run, baseline).values(), strict=True):
+        for bar, value in zip(bars, values, strict=True):
+            bar.set_height(value)
+        ax.bar_label(bars, labels=[f"{value:.2f}" for value in values], fontsize=12, padding=2)
+
+
 class DropoutOverfittingDashboard(Dashboard):
     """A drop rate against no dropout on the overfitting set: accuracy curves and the final train/validation bars."""
 
@@ -440,35 +494,17 @@ class DropoutOverfittingDashboard(Dashboard):
     def render(self, data):
         run, baseline = data["run"], data["baseline"]
         curve_ax, bar_ax = self.axes
-        curve_ax.clear()
-        steps = run.history.epoch_array("step") + 1
-        curve_ax.plot(steps, run.history.epoch_array("train_accuracy"), color=COLORS["train"], marker="o",
-                      markersize=4, label="train")
-        curve_ax.plot(steps, run.history.epoch_array("validation_accuracy"), color=COLORS["validation"], marker="o",
-                      markersize=4, label="validation")
-        if run is not baseline:
-            curve_ax.plot(steps, baseline.history.epoch_array("validation_accuracy"), color=COLORS["validation"],
-                          linestyle=":", linewidth=2.4, label="validation, no dropout")
-        curve_ax.set_ylim(0.4, 1.02)
-        curve_ax.set_xlabel("training step")
-        curve_ax.set_ylabel("accuracy (fraction correct)")
+        curves = _accuracy_curves(run, baseline)
+        if len(curve_ax.lines) == len(curves):  # the same artists: give them new data
+            for line, curve in zip(curve_ax.lines, curves, strict=True):
+                line.set_data(*curve)
+            _update_final_bars(bar_ax, run, baseline)
+        else:
+            _draw_accuracy_curves(curve_ax, curves)
+            _draw_final_bars(bar_ax, run, baseline)
         curve_ax.set_title(f"Drop rate {run.settings['rate']:.2f} (keep p = {1 - run.settings['rate']:.2f})")
-        curve_ax.legend(fontsize=11, loc="lower right")
-        bar_ax.clear()
-        groups = [("no dropout", baseline), ("with dropout", run)]  # the rate is in the left title
-        positions = np.arange(len(groups))
-        for offset, metric, color in ((-0.2, "train", COLORS["train"]), (0.2, "validation", COLORS["validation"])):
-            values = [getattr(item, f"{metric}_accuracy") for _, item in groups]
-            bars = bar_ax.bar(positions + offset, values, width=0.4, color=color, label=metric)
-            bar_ax.bar_label(bars, labels=[f"{value:.2f}" for value in values], fontsize=12, padding=2)
-        bar_ax.set_xticks(positions, [label for label, _ in groups])
-        bar_ax.set_ylim(0.4, 1.2)
-        bar_ax.set_yticks(np.arange(0.4, 1.01, 0.1))
-        bar_ax.set_ylabel("final accuracy")
-        bar_ax.set_title("After training")
-        bar_ax.legend(fontsize=11, loc="upper center", ncol=2)
-        animate(*curve_ax.lines, curve_ax.title, curve_ax.get_legend(), *bar_ax.patches, *bar_ax.texts,
-                bar_ax.get_legend())
+        # The bars' legend stays in the background: it sits above 1.0, where no bar or label reaches.
+        animate(*curve_ax.lines, curve_ax.title, curve_ax.get_legend(), *bar_ax.patches, *bar_ax.texts)
         self.set_finding(overfitting_finding(run, baseline))
 
     def static_key(self, data):

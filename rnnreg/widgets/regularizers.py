@@ -348,14 +348,13 @@ def _draw_accuracy(ax, run, baseline):
     ax.set_xlabel("training step")
     ax.set_ylabel("accuracy (fraction correct)")
     ax.set_title(_accuracy_title(run))
-    ax.legend(fontsize=11, loc="lower right")
+    ax.legend(fontsize=12, loc="lower right")
 
 
 def _feature_view(run, baseline):
     """Per input feature, mean |w| ÷ the layer's average: (of ``run``, of ``baseline``), the bar label and title."""
     sizes, reference = run.feature_sizes(), baseline.feature_sizes()
-    name = _shown_name(run)
-    label = name if name == "none" else f"{name} (α = {run.settings['alpha']:g})"
+    label = _shown_name(run)  # α is in the finding: a legend that stays for every α stays in the background
     title = (f"First layer: informative features' weights {run.informative_ratio():.1f}× the noise features' "
              f"(no regularization: {baseline.informative_ratio():.1f}×)")
     return sizes / sizes.mean(), reference / reference.mean(), label, title
@@ -377,7 +376,7 @@ def _draw_feature_sizes(ax, run, baseline):
     ax.set_xlabel("input feature (features 0–3 carry the class, the others are noise)")
     ax.set_ylabel("mean |w| ÷ layer average")
     ax.set_title(title)
-    ax.legend(fontsize=11, loc="upper right")
+    ax.legend(fontsize=12, loc="upper right")
 
 
 def _update_accuracy(ax, run, baseline):
@@ -399,10 +398,8 @@ def _update_feature_sizes(ax, run, baseline):
     bars.set_label(label)
     if run is not baseline:
         ax.patches[-1].set_data(reference)  # the stairs, made last
-    ax.relim()
-    ax.autoscale_view()
     ax.set_title(title)
-    ax.legend(fontsize=11, loc="upper right")
+    ax.legend(fontsize=12, loc="upper right")
 
 
 def _shown_name(run):
@@ -467,7 +464,7 @@ class RegularizerDashboard(Dashboard):
         ax.set_yscale("log")
         ax.set_ylabel("fraction of weights (log scale)")
         ax.set_title("All weights, bias rows included")
-        ax.legend(fontsize=11, loc="upper right")
+        ax.legend(fontsize=12, loc="upper right")
         regularized = run is not baseline
         if getattr(self, "_regularized", None) == regularized:  # the same artists: give them new data
             _update_accuracy(self.axes["accuracy"], run, baseline)
@@ -481,14 +478,15 @@ class RegularizerDashboard(Dashboard):
         ax.set_xlim(-round_up(reach), round_up(reach))
         ax.set_ylim(bottom=10.0 ** math.floor(math.log10(ax.get_ylim()[0])), top=1.0)
         features = self.axes["features"]
-        features.set_ylim(0, round_up(features.get_ylim()[1]))
+        sizes, reference, _, _ = _feature_view(run, baseline)  # ratios from 1.25 (none) to about 7 (L1, α 0.3)
+        features.set_ylim(0, round_up(max(sizes.max(), reference.max()) * 1.05, steps=(2.5,)))
         for each in self.axes.values():
             animate(*each.lines, *each.patches[1:] if each is features else each.patches,
-                    each.title if each is not ax else None, each.get_legend())
+                    each.title if each is not ax else None, each.get_legend() if each is not features else None)
         self.set_finding(regularizer_finding(run, baseline, self.threshold))
 
     def static_key(self, data):
-        return limits_and_labels(*self.axes.values()), data["run"] is data["baseline"]
+        return limits_and_labels(*self.axes.values()), data["run"] is data["baseline"], _shown_name(data["run"])
 
     def summary(self, data):
         run, baseline = data["run"], data["baseline"]
@@ -604,12 +602,12 @@ class L2RulesDashboard(Dashboard):
         norm_ax.set_ylabel("‖W‖₂ of all weights")
         norm_ax.set_ylim(0, round_up(max(float(np.max(run.norms)) for run in runs.values()) * 1.05))
         norm_ax.set_title("Size of the weights")
-        norm_ax.legend(fontsize=11, loc="lower left")
+        norm_ax.legend(fontsize=12, loc="lower left")
         accuracy_ax.set_xlabel("training step")
         accuracy_ax.set_ylabel("validation accuracy")
         accuracy_ax.set_ylim(0.4, 1.0)
         accuracy_ax.set_title("Validation accuracy")
-        accuracy_ax.legend(fontsize=11, loc="lower right")
+        accuracy_ax.legend(fontsize=12, loc="lower right")
         for ax in self.axes:
             animate(*ax.lines, ax.get_legend())
         self.set_finding(rules_finding(runs))
