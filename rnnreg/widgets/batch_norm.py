@@ -529,7 +529,8 @@ def compare_training_speed(learning_rate=SPEED_LEARNING_RATE, batch_size=32, *, 
     Returns
     -------
     dict {label: dict}
-        For ``"with BatchNorm"`` and ``"without BatchNorm"``: ``steps`` (S,), ``loss`` (S,) the data loss per
+        For ``"with BatchNorm"`` and ``"without BatchNorm"``: ``steps`` (S,), ``epoch_of_step`` (S,) the epochs
+        done after each step (1/B of an epoch per step for B batches), ``loss`` (S,) the data loss per
         sample of every training step, ``epochs`` (E,) and ``validation_accuracy`` (E,) per finished epoch,
         ``diverged`` (None, or the message of the step where the loss became infinite), ``history``.
     """
@@ -552,8 +553,10 @@ def compare_training_speed(learning_rate=SPEED_LEARNING_RATE, batch_size=32, *, 
             history, diverged = kept.get("history"), str(error)
             if history is None:
                 raise ValueError(f"{label}: {error}") from error
+        steps_per_epoch = len(net.data_layer.get_train_set()[0]) // batch_size  # drop_last
         runs[label] = {
             "steps": history.step_array("step"),
+            "epoch_of_step": (history.step_array("step") + 1) / steps_per_epoch,
             "loss": history.step_array("data_loss") / batch_size,
             "epochs": history.epoch_array("epoch") + 1,
             "validation_accuracy": history.epoch_array("validation_accuracy"),
@@ -603,9 +606,13 @@ class BatchNormSpeedDashboard(Dashboard):
 
     def render(self, runs):
         loss_ax, accuracy_ax = self.axes
-        plot_comparison_curves({label: (run["steps"], run["loss"]) for label, run in runs.items()}, ax=loss_ax,
-                               xlabel="training step", ylabel="loss per sample", colors=SPEED_COLORS,
-                               title="Training loss")
+        # Loss against epochs, like the accuracy: batch sizes compare at the same amount of data seen, and
+        # the axis (0 to the last epoch) stays the same for every setting.
+        plot_comparison_curves({label: (run["epoch_of_step"], run["loss"]) for label, run in runs.items()},
+                               ax=loss_ax, xlabel="epoch (one point per training step)", ylabel="loss per sample",
+                               colors=SPEED_COLORS, title="Training loss")
+        loss_ax.set_xlim(0, self.epochs)
+        loss_ax.set_xticks(np.arange(self.epochs + 1))
         plot_comparison_curves({label: (run["epochs"], run["validation_accuracy"]) for label, run in runs.items()},
                                ax=accuracy_ax, xlabel="epoch", ylabel="validation accuracy", colors=SPEED_COLORS,
                                title="Validation accuracy", log_y=False)
