@@ -34,6 +34,7 @@ from rnnreg.data import load_digits
 from rnnreg.layers.variants import NonInvertedDropout
 from rnnreg.training import fit
 from rnnreg.viz import COLORS, plot_dropout_mask, plot_phase_activations
+from rnnreg.viz.dropout import phase_activations_title, phase_histograms
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import FINE_STEPS, Dashboard, animate, limits_and_labels, round_up
@@ -62,6 +63,7 @@ SCALING_LABELS = {
 SAMPLES = 16
 UNITS = 32
 REPEATS = 400
+HISTOGRAM_BINS = 40
 HIDDEN_UNITS = 64
 LEARNING_RATE = 1e-2
 STEPS = 300
@@ -247,10 +249,19 @@ def _update_average(ax, view):
     ax.legend(fontsize=12, loc="upper left")
 
 
+def _update_histograms(ax, view):
+    """New steps, mean lines and title for what ``plot_phase_activations`` drew (the legend stays)."""
+    edges, fractions, means = phase_histograms(view["outputs"]["train"], view["outputs"]["test"], HISTOGRAM_BINS)
+    for steps, mean_line, phase in zip(ax.patches, ax.lines, PHASES, strict=True):
+        steps.set_data(fractions[phase], edges)
+        mean_line.set_xdata([means[phase], means[phase]])
+    ax.set_title(phase_activations_title(means))
+
+
 def _draw_histograms(ax, view, top):
     """Both phases' histograms (``plot_phase_activations``) on fixed axes: 0 to ``top``, one sample to all."""
     outputs = view["outputs"]
-    plot_phase_activations(outputs["train"], outputs["test"], ax=ax)
+    plot_phase_activations(outputs["train"], outputs["test"], ax=ax, bins=HISTOGRAM_BINS)
     ax.set_yscale("log")
     ax.set_xlim(-top / 40, top)
     ax.set_ylim(10.0 ** math.floor(math.log10(1 / outputs["train"].size)), 1.0)
@@ -301,18 +312,21 @@ class DropoutPhaseDashboard(Dashboard):
         if getattr(self, "_drawn", False):  # the same artists: give them new data
             mask_ax.images[0].set_data(mask)
             _update_batch(batch_ax, view, phase, vmax)
+            _update_histograms(histogram_ax, view)
+            histogram_ax.set_xlim(-vmax / 40, vmax)
             _update_average(average_ax, view)
         else:
             self._drawn = True
             plot_dropout_mask(mask, ax=mask_ax, probability=view["keep_probability"])
             mask_ax.get_legend().remove()  # the title says it; a legend outside the Axes squeezes the other column
             _draw_batch(batch_ax, view, phase, vmax)
+            _draw_histograms(histogram_ax, view, vmax)
             _draw_average(average_ax, view, round_up(float(view["inputs"].max()) * 1.1, FINE_STEPS))
         mask_ax.set_title(_mask_title(view, phase))
-        _draw_histograms(histogram_ax, view, vmax)
+        # The histograms' legend stays in the background: its upper right corner is above every bin far
+        # from 0, and both means lie near 0.
         animate(mask_ax.images[0], mask_ax.title, batch_ax.images[0], batch_ax.title, *histogram_ax.lines,
-                *histogram_ax.patches, histogram_ax.title, histogram_ax.get_legend(), *average_ax.collections,
-                average_ax.get_legend())
+                *histogram_ax.patches, histogram_ax.title, *average_ax.collections, average_ax.get_legend())
         self.set_finding(phases_finding(view))
 
     def static_key(self, view):

@@ -46,6 +46,7 @@ from rnnreg.data import ArrayDataLayer, one_hot, overfitting_set
 from rnnreg.training import WeightNormRecorder, fit
 from rnnreg.viz import COLORS, plot_weight_histograms
 from rnnreg.viz.style import DPI, new_figure
+from rnnreg.viz.weights import weight_histograms
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_up
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
@@ -74,6 +75,7 @@ STEPS_PER_EPOCH = 15
 # Near zero: |w| <= 0.01, about a twentieth of a typical starting weight (He: σ = √(2/60) ≈ 0.18). L1 under SGD
 # does not reach exactly 0: each step moves a weight by η·α·sign(w), so it jitters around 0 by about η·α.
 THRESHOLD = 1e-2
+HISTOGRAM_BINS = 60
 RULES = ("decoupled", "into gradient")
 RULE_LABELS = {"decoupled": "decoupled (the exercise's rule)", "into gradient": "added to the gradient"}
 
@@ -402,6 +404,15 @@ def _update_feature_sizes(ax, run, baseline):
     ax.legend(fontsize=12, loc="upper right")
 
 
+def _update_histograms(ax, sets, threshold):
+    """New steps and legend labels for what ``plot_weight_histograms`` drew for the same sets of weights."""
+    arrays = {label: np.ravel(weights) for label, weights in sets.items()}
+    edges, shares, _, legend_labels = weight_histograms(arrays, HISTOGRAM_BINS, threshold)
+    for steps, label in zip(ax.patches, arrays, strict=True):
+        steps.set_data(shares[label], edges)
+        steps.set_label(legend_labels[label])
+
+
 def _shown_name(run):
     """"none" for no regularizer or α = 0, else "L1" / "L2"."""
     return run.settings["regularizer"] if run.settings["alpha"] > 0 else "none"
@@ -460,10 +471,14 @@ class RegularizerDashboard(Dashboard):
         if name != "none":
             sets[name] = run.all_weights()
         ax = self.axes["histogram"]
-        plot_weight_histograms(sets, ax=ax, threshold=self.threshold)
-        ax.set_yscale("log")
-        ax.set_ylabel("fraction of weights (log scale)")
-        ax.set_title("All weights, bias rows included")
+        if getattr(self, "_histogram_sets", None) == list(sets):  # the same artists: give them new data
+            _update_histograms(ax, sets, self.threshold)
+        else:
+            self._histogram_sets = list(sets)
+            plot_weight_histograms(sets, ax=ax, threshold=self.threshold, bins=HISTOGRAM_BINS)
+            ax.set_yscale("log")
+            ax.set_ylabel("fraction of weights (log scale)")
+            ax.set_title("All weights, bias rows included")
         ax.legend(fontsize=12, loc="upper right")
         regularized = run is not baseline
         if getattr(self, "_regularized", None) == regularized:  # the same artists: give them new data
