@@ -208,12 +208,19 @@ def finding(settings, view):
     return f"{what}; test accuracy {view['test_accuracy']:.2f}"
 
 
-def draw_boundary(ax, trained, phase="test", *, resolution=100, seed=0):
+def boundary_plane(num_samples=NUM_SAMPLES, seed=0, margin=0.3):
+    """One plane for every data set: all their points plus ``margin``, rounded out to halves (for ``limits``)."""
+    points = np.concatenate([make_dataset(name, num_samples, seed)[0] for name in DATASETS])
+    low, high = np.floor((points.min(axis=0) - margin) * 2) / 2, np.ceil((points.max(axis=0) + margin) * 2) / 2
+    return tuple(zip(low.tolist(), high.tolist(), strict=True))
+
+
+def draw_boundary(ax, trained, phase="test", *, resolution=100, seed=0, limits=None):
     """The decision boundary in ``phase`` with the test points (``plot_decision_boundary``), train points faint."""
     test = trained.test_indices
     plot_decision_boundary(
         make_predict(trained, phase, seed=seed), trained.points[test], trained.labels[test], ax=ax,
-        resolution=resolution, margin=0.3,
+        resolution=resolution, margin=0.3, limits=limits,
     )
     train = trained.train_indices
     ax.scatter(
@@ -261,15 +268,21 @@ class DecisionBoundaryDashboard(Dashboard):
             seed=self.seed, num_samples=self.num_samples, epochs=self.epochs,
         )
         view = boundary_view(trained, params["phase"], seed=self.seed)
-        return {"trained": trained, "view": view}
+        # One plane for all data sets: their pictures compare, and a new data set keeps the background.
+        return {"trained": trained, "view": view, "plane": boundary_plane(self.num_samples, self.seed)}
 
     def render(self, data):
         trained, view = data["trained"], data["view"]
         boundary_axes, loss_axes = self.axes
-        draw_boundary(boundary_axes, trained, view["phase"], resolution=self.resolution, seed=self.seed)
+        draw_boundary(boundary_axes, trained, view["phase"], resolution=self.resolution, seed=self.seed,
+                      limits=data["plane"])
         plot_train_validation(trained.history, "loss", ax=loss_axes)
         loss_axes.set_title(f"training loss per epoch (final {trained.history.epochs['train_loss'][-1]:.3f})")
-        loss_axes.set_ylim(*round_limits(trained.history.epochs["train_loss"], log=loss_axes.get_yscale() == "log"))
+        loss = trained.history.epochs["train_loss"]
+        if loss_axes.get_yscale() == "linear":  # 0 to 1 holds most settings: the loss starts near ln 2 = 0.69
+            loss_axes.set_ylim(0, max(1.0, round_limits(loss)[1]))
+        else:
+            loss_axes.set_ylim(*round_limits(loss, log=True))
         self.set_finding(finding(trained.settings, view))
         # Fixed title and axis-label positions: placing them automatically measures every tick label on
         # every draw, a large part of the time each picture takes.
@@ -277,12 +290,14 @@ class DecisionBoundaryDashboard(Dashboard):
             ax.set_title(ax.get_title(), y=1.0, pad=8)
             ax.xaxis.set_label_coords(0.5, -0.1)
             ax.yaxis.set_label_coords(label_x, 0.5)
-        # The legend of the points, beside the plane, stays in the background: it names the same classes.
+        # The legend of the points, beside the plane, stays in the background: every data set has the same
+        # two classes.
         animate(*boundary_axes.images, *boundary_axes.collections, boundary_axes.title, *loss_axes.lines,
                 loss_axes.title, loss_axes.get_legend())
 
     def static_key(self, data):
-        return limits_and_labels(*self.axes), data["trained"].settings["dataset"]
+        legend = self.axes[0].get_legend()
+        return limits_and_labels(*self.axes), tuple(text.get_text() for text in legend.get_texts())
 
     def summary(self, data):
         settings, view = data["trained"].settings, data["view"]
