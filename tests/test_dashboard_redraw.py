@@ -35,6 +35,10 @@ DETOURS = {
     "regularizer off and on": (RegularizerDashboard, [{"regularizer": "none"}, {"regularizer": "L2"}]),
     "dropout phases": (DropoutPhaseDashboard, [{"rate": 0.3}, {"phase": "test"}, {"scaling": "original"},
                                                 {"phase": "train"}]),
+    "dropout overfitting": (DropoutOverfittingDashboard, [{"rate": 0.3}, {"rate": 0.0}, {"seed": 1}]),
+    "batch norm phase": (BatchNormDashboard, [{"phase": "train"}, {"batch_size": 4}, {"phase": "test"}]),
+    "decision boundary": (DecisionBoundaryDashboard, [{"dataset": "spirals"}, {"hidden_units": 32},
+                                                      {"phase": "train"}]),
 }
 
 

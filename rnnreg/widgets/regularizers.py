@@ -346,11 +346,13 @@ def _draw_accuracy(ax, run, baseline):
                "label": "validation, no regularization"}]
     for (x, y), style in zip(_accuracy_curves(run, baseline), styles, strict=False):
         ax.plot(x, y, **style)
-    ax.set_ylim(0.4, 1.02)
+    # The legend sits above 1.0, where no accuracy reaches, and stays in the background.
+    ax.set_ylim(0.4, 1.2)
+    ax.set_yticks(np.arange(0.4, 1.01, 0.1))
     ax.set_xlabel("training step")
     ax.set_ylabel("accuracy (fraction correct)")
     ax.set_title(_accuracy_title(run))
-    ax.legend(fontsize=12, loc="lower right")
+    ax.legend(fontsize=12, loc="upper center", ncol=2, columnspacing=0.8, handlelength=1.6)
 
 
 def _feature_view(run, baseline):
@@ -497,7 +499,7 @@ class RegularizerDashboard(Dashboard):
         features.set_ylim(0, round_up(max(sizes.max(), reference.max()) * 1.05, steps=(2.5,)))
         for each in self.axes.values():
             animate(*each.lines, *each.patches[1:] if each is features else each.patches,
-                    each.title if each is not ax else None, each.get_legend() if each is not features else None)
+                    each.title if each is not ax else None, each.get_legend() if each is ax else None)
         self.set_finding(regularizer_finding(run, baseline, self.threshold))
 
     def static_key(self, data):
