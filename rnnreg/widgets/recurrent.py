@@ -24,6 +24,7 @@ import numbers
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from rnnreg import LSTM, RNN, Adam, Constant, L2Loss, LastTimeStep, NeuralNetwork, Xavier
 from rnnreg.data import ArrayDataLayer, delayed_recall, noisy_sine
@@ -52,6 +53,7 @@ DELAYS = (2, 5, 10, 15, 20, 30)
 TRUNCATIONS = (0, 5, 10, 20)  # 0: off (full back-propagation through time)
 DELAY_RANGE = (5, 100)  # the gradient-flow dashboard's delay slider; its x axis holds the longest sequence
 NORM_DECADES = (-9, 1)  # its log axis, as powers of ten, unless a setting's norms reach beyond
+SHORT_SEQUENCE = 16  # the memory dashboard's time axis for delays up to 15; longer ones take the longest
 LOSS_DECADES = (-4, 0)  # the memory dashboard's loss axis, likewise
 RECALL_THRESHOLD = 0.5  # an R² above this counts as "recalls the number" in the titles
 
@@ -369,6 +371,8 @@ class MemoryTaskDashboard(Dashboard):
             plot_hidden_states(states, ax=states_ax, title=title)
             plot_gradient_norms(norms, ax=gradient_ax)
             gradient_ax.set_title("Gradient at each step, after training")
+            # A fixed place, in the background: the last steps, nearest the loss, get the largest gradients.
+            gradient_ax.legend(loc="lower right")
             _draw_recall(recall_ax, results, chosen)
             _draw_losses(loss_ax, results)
         else:
@@ -380,10 +384,12 @@ class MemoryTaskDashboard(Dashboard):
                 line.set_data(*_loss_curve(results[model]))
             loss_ax.relim()
             loss_ax.autoscale_view()  # the x axis (training steps); the y axis is fixed below
-        # Fixed axes, so the background stays and pictures compare: the time axes hold the longest sequence,
-        # the log axes whole decades.
+        # Fixed axes, so the background stays and pictures compare: the time axes hold 16 steps (delays up
+        # to 15) or the longest sequence, the log axes whole decades.
+        steps = SHORT_SEQUENCE if states.shape[0] <= SHORT_SEQUENCE else max(DELAYS) + 1
         for ax in (states_ax, gradient_ax):
-            ax.set_xlim(0.5, max(DELAYS) + 1.5)
+            ax.set_xlim(0.5, steps + 0.5)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # time steps: whole numbers
         gradient_ax.set_ylim(*norm_limits(norms))
         loss_ax.set_ylim(*decade_limits([_loss_curve(results[model])[1] for model in MODELS], LOSS_DECADES))
         animate(states_ax.images[0], states_ax.title, *gradient_ax.lines, *recall_ax.collections,
