@@ -27,6 +27,7 @@ from rnnreg import Adam, Constant, CrossEntropyLoss, Dropout, FullyConnected, He
 from rnnreg.data import ArrayDataLayer, concentric_circles, spirals, two_moons, xor
 from rnnreg.training import accuracy, fit
 from rnnreg.viz import plot_decision_boundary, plot_train_validation
+from rnnreg.viz._common import use_log_scale
 from rnnreg.viz.style import DPI
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_limits
@@ -276,9 +277,14 @@ class DecisionBoundaryDashboard(Dashboard):
         boundary_axes, loss_axes = self.axes
         draw_boundary(boundary_axes, trained, view["phase"], resolution=self.resolution, seed=self.seed,
                       limits=data["plane"])
-        plot_train_validation(trained.history, "loss", ax=loss_axes)
-        loss_axes.set_title(f"training loss per epoch (final {trained.history.epochs['train_loss'][-1]:.3f})")
-        loss = trained.history.epochs["train_loss"]
+        loss = np.asarray(trained.history.epochs["train_loss"], dtype=float)
+        line = loss_axes.lines[0] if len(loss_axes.lines) == 1 else None
+        scale = "log" if use_log_scale(loss) else "linear"  # as plot_train_validation chooses
+        if line is not None and len(line.get_xdata()) == loss.size and loss_axes.get_yscale() == scale:
+            line.set_ydata(loss)  # the same curve with new values: no clearing
+        else:
+            plot_train_validation(trained.history, "loss", ax=loss_axes)
+        loss_axes.set_title(f"training loss per epoch (final {loss[-1]:.3f})")
         if loss_axes.get_yscale() == "linear":  # 0 to 1 holds most settings: the loss starts near ln 2 = 0.69
             loss_axes.set_ylim(0, max(1.0, round_limits(loss)[1]))
         else:
