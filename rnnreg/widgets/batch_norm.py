@@ -346,17 +346,26 @@ def _draw_message(ax, text):
     ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes)
 
 
+def _normalisation_lines(view, channel):
+    """{phase: (raw values, BatchNorm outputs, legend label)} of the channel, sorted by raw value."""
+    raw = view["inputs"][:, channel]
+    order = np.argsort(raw, kind="stable")
+    lines = {}
+    for name in PHASES:
+        mean, variance = (statistic[channel] for statistic in view["statistics"][name])
+        what = "batch" if name == "train" else "moving"
+        lines[name] = (raw[order], view["normalized"][name][order, channel],
+                       f"{name} phase: {what} μ {mean:.2f}, σ² {variance:.3f}")
+    return lines
+
+
 def _draw_normalisations(ax, trained, view, channel):
     """The channel's BatchNorm output against its raw value: one straight line per phase, the chosen one solid."""
     ax.clear()
     raw = view["inputs"][:, channel]
-    order = np.argsort(raw, kind="stable")
-    for name in PHASES:
-        mean, variance = (statistic[channel] for statistic in view["statistics"][name])
-        what = "batch" if name == "train" else "moving"
-        ax.plot(raw[order], view["normalized"][name][order, channel], color=COLORS[name],
-                marker="o" if name == "train" else "s", markersize=8, label=f"{name} phase: {what} μ {mean:.2f}, "
-                f"σ² {variance:.3f}", **_line_style(name, view["phase"]))
+    for name, (x, y, label) in _normalisation_lines(view, channel).items():
+        ax.plot(x, y, color=COLORS[name], marker="o" if name == "train" else "s", markersize=8, label=label,
+                **_line_style(name, view["phase"]))
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel(f"{IRIS_FEATURE_NAMES[channel]}, raw")
     ax.set_ylabel("BatchNorm output")
@@ -386,9 +395,8 @@ def _show_phase(line_ax, output_ax, view):
     output_ax.legend(loc="lower left", fontsize=12)
 
 
-def _draw_probabilities(ax, view):
-    """Probability of the true species for every flower of the batch, in both phases."""
-    ax.clear()
+def _draw_bars(ax, view):
+    """The bars of ``_draw_probabilities`` (the Axes' limits are left to the caller)."""
     count = len(view["labels"])
     positions = np.arange(count)
     true_class = np.argmax(view["labels"], axis=1)
@@ -397,6 +405,14 @@ def _draw_probabilities(ax, view):
         values = view["probabilities"][name][positions, true_class]
         ax.bar(positions + offset, values, width, color=COLORS[name], alpha=_bar_alpha(name, view["phase"]),
                label=f"{name} phase (batch accuracy {view['batch_accuracy'][name]:.2f})")
+
+
+def _draw_probabilities(ax, view):
+    """Probability of the true species for every flower of the batch, in both phases."""
+    ax.clear()
+    count = len(view["labels"])
+    positions = np.arange(count)
+    _draw_bars(ax, view)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("flower of the batch")
     ax.set_ylabel("probability of the true species")
@@ -420,6 +436,8 @@ class BatchNormDashboard(Dashboard):
         self.seed, self.iterations, self.data = seed, iterations, data
         self.trainings = 0
         self._train = functools.lru_cache(maxsize=32)(self._train_uncached)
+        self._shown = self._static_shown = None  # (settings, channel) of the animated and of the static artists
+        self._keys = {}  # (settings, channel) -> its static key, from its full draw
         super().__init__()
 
     def _train_uncached(self, batch_norm, momentum, batch_size):
@@ -455,20 +473,50 @@ class BatchNormDashboard(Dashboard):
                 "channel": int(params["channel"])}
 
     def render(self, data):
+        """Everything for a new training or measurement; only the animated artists where its background is kept.
+
+        The static artists (the statistics panels, axes, ticks, labels) depend on the training and the
+        measurement alone. Going back to one whose background is still kept (``background_kept``) updates
+        only the phase lines, the bars and their legends, in the limits that setting's full draw chose: the
+        rest of the figure may still show another setting, which the restored background covers.
+        """
         trained, view, channel = data["trained"], data["view"], data["channel"]
         line_ax, output_ax = self.axes[1]
         shown = (tuple(sorted(trained.settings.items())), channel)
-        if getattr(self, "_shown", None) == shown:  # only the phase changed: the rest of the picture stays
-            _show_phase(line_ax, output_ax, view)
-        else:
-            self._shown = shown
+        key = self._keys.get(shown)
+        if self._static_shown != shown and not (self.background_kept(key) and self._same_panels(trained)):
             self._draw_training(trained, view, channel)
+            self._static_shown = shown
+            self._keys[shown] = (shown, limits_and_labels(*self.axes.ravel()))
+        elif self._shown != shown:
+            self._draw_phases(trained, view, channel, key)
+        else:  # only the phase changed: the rest of the picture stays
+            _show_phase(line_ax, output_ax, view)
+        self._shown = shown
         # Everything else stays for a training and a measurement: the static background (``static_key``).
         animate(*line_ax.lines[:len(PHASES)], line_ax.get_legend(), *output_ax.patches, output_ax.get_legend())
         self.set_finding(batch_norm_finding(trained, view, channel))
 
     def static_key(self, data):
-        return self._shown, limits_and_labels(*self.axes.ravel())
+        return self._keys[self._shown]
+
+    def _same_panels(self, trained):
+        """Whether the figure has the panels ``trained`` needs (BatchNorm on or off, as the static artists show)."""
+        return dict(self._static_shown[0])["batch_norm"] == trained.batch_norm
+
+    def _draw_phases(self, trained, view, channel, key):
+        """Only the animated artists of the bottom panels, in the limits under ``key`` (the full draw's)."""
+        line_ax, output_ax = self.axes[1]
+        if trained.batch_norm:
+            for line, (x, y, label) in zip(line_ax.lines, _normalisation_lines(view, channel).values(),
+                                           strict=False):  # the last line is the zero line
+                line.set(data=(x, y), label=label)
+        for container in list(output_ax.containers):
+            container.remove()
+        _draw_bars(output_ax, view)
+        for ax, (xlim, ylim, *_) in zip((line_ax, output_ax), key[1][2:], strict=True):
+            ax.set(xlim=xlim, ylim=ylim)
+        _show_phase(line_ax, output_ax, view)
 
     def _draw_training(self, trained, view, channel):
         """Every panel again, for a new training or measurement."""

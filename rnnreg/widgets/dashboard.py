@@ -22,9 +22,12 @@ quote numbers) is marked ``set_animated(True)`` by ``render``; everything else (
 grid, axis labels) is the static background. ``static_key(data)`` says, in a few values, what that
 background shows for ``data`` (the axis limits and labels a setting chooses). While the key stays the same
 a picture restores the kept background and draws only the animated artists on it; a new key draws the
-whole figure once more and keeps the new background. The default key, None, keeps nothing: every picture
-is a full draw. Fixed axes are also better teaching: pictures of two settings compare only if the axes
-do not jump.
+whole figure once more and keeps the new background. The last ``backgrounds_kept`` backgrounds are kept
+(least recently used dropped first), not just one: a lecturer toggles between two settings to compare
+them (batch size 4 and 16, one measurement and another), and each return to a setting whose background
+was drawn before restores it instead of drawing the whole figure again. The default key, None, keeps
+nothing: every picture is a full draw. Fixed axes are also better teaching: pictures of two settings
+compare only if the axes do not jump.
 
 A bad value never shows a traceback: the message appears in the status line under the plot and the last
 good picture stays. Without a widget front-end (nbviewer, a static HTML export, a printed handout) a
@@ -68,6 +71,7 @@ class Dashboard:
     cache_size = 32
     freeze_layout = True  # False: lay the figure out again for every picture (tick labels that change width)
     palette_colors = 256  # colours in the PNG's palette
+    backgrounds_kept = 4  # backgrounds of the most recent static keys, for going back and forth
 
     def __init__(self):
         self.controls = self.build_controls()
@@ -80,7 +84,7 @@ class Dashboard:
         self._cache = collections.OrderedDict()
         self._held = False
         self._static_key = None  # what the background of the next picture shows (``static_key``)
-        self._background = None  # (key, pixels) of the last background drawn
+        self._backgrounds = collections.OrderedDict()  # key (``_background_key``) -> pixels, least recent first
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
@@ -106,6 +110,14 @@ class Dashboard:
     def summary(self, data):
         """One line of live numbers under the plot (plain text)."""
         return ""
+
+    def background_kept(self, static_key):
+        """Whether a picture under ``static_key`` (at the figure's size and dpi) restores a kept background.
+
+        A ``render`` may then leave the static artists as they are and update only the animated ones: the
+        kept background shows the static ones. It must draw them all again when this is False.
+        """
+        return self._background_key(static_key) in self._backgrounds
 
     def static_key(self, data):
         """What the non-animated artists show for ``data``, as a hashable value; None: draw everything each time.
@@ -156,9 +168,9 @@ class Dashboard:
     def png(self):
         """The figure as a palette PNG (``palette_colors`` colours), blitted on the kept background when it is valid.
 
-        - The background (every artist not animated) is drawn again when there is none yet, when the key of
-          the picture (figure size and dpi, ``static_key``) differs from the kept one's, or always when the
-          key is None. Then the animated artists are drawn on it, Axes by Axes and by zorder within each,
+        - The background (every artist not animated) is drawn again when none of the ``backgrounds_kept``
+          kept ones has the key of the picture (figure size and dpi, ``static_key``), or always when the key
+          is None. Then the animated artists are drawn on it, Axes by Axes and by zorder within each,
           then the figure's own (the finding): the same steps whatever route led to the setting, so a setting
           always gives the same bytes.
         - The figure is drawn inside ``projector_style()``: matplotlib creates tick marks and labels lazily, at
@@ -170,16 +182,20 @@ class Dashboard:
         """
         figure = self.figure
         canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-        key = None if self._static_key is None else (tuple(figure.get_size_inches()), figure.dpi, self._static_key)
+        key = self._background_key(self._static_key)
         with projector_style():
-            if key is None or self._background is None or self._background[0] != key:
+            if key in self._backgrounds:
+                self._backgrounds.move_to_end(key)
+                canvas.restore_region(self._backgrounds[key])
+            else:
                 canvas.draw()  # every artist but the animated ones
                 if self.freeze_layout:
                     with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
                         figure.set_layout_engine(None)  # None consults these two settings: make it mean "no engine"
-                self._background = (key, canvas.copy_from_bbox(figure.bbox))
-            else:
-                canvas.restore_region(self._background[1])
+                if key is not None:
+                    self._backgrounds[key] = canvas.copy_from_bbox(figure.bbox)
+                    while len(self._backgrounds) > self.backgrounds_kept:
+                        self._backgrounds.popitem(last=False)
             for artist in self.animated_artists():
                 figure.draw_artist(artist)
         rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
@@ -216,6 +232,11 @@ class Dashboard:
             controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
             self._widget = widgets.VBox([*header, controls, self.image, self.status])
         return self._widget
+
+    def _background_key(self, static_key):
+        """The key a background is kept under: figure size, dpi and ``static_key`` (None: not kept)."""
+        figure = self.figure
+        return None if static_key is None else (tuple(figure.get_size_inches()), figure.dpi, static_key)
 
     def _computed(self, params):
         key = tuple(sorted(params.items()))
