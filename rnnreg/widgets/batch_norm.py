@@ -395,16 +395,35 @@ def _show_phase(line_ax, output_ax, view):
     output_ax.legend(loc="lower left", fontsize=12)
 
 
+def _bar_heights(view):
+    """{phase: (probability of the true species for every flower of the batch, legend label)}."""
+    true_class = np.argmax(view["labels"], axis=1)
+    flowers = np.arange(len(true_class))
+    return {name: (view["probabilities"][name][flowers, true_class],
+                   f"{name} phase (batch accuracy {view['batch_accuracy'][name]:.2f})") for name in PHASES}
+
+
 def _draw_bars(ax, view):
     """The bars of ``_draw_probabilities`` (the Axes' limits are left to the caller)."""
-    count = len(view["labels"])
-    positions = np.arange(count)
-    true_class = np.argmax(view["labels"], axis=1)
+    positions = np.arange(len(view["labels"]))
     width = 0.4
-    for offset, name in ((-width / 2, "train"), (width / 2, "test")):
-        values = view["probabilities"][name][positions, true_class]
+    for offset, (name, (values, label)) in zip((-width / 2, width / 2), _bar_heights(view).items(), strict=True):
         ax.bar(positions + offset, values, width, color=COLORS[name], alpha=_bar_alpha(name, view["phase"]),
-               label=f"{name} phase (batch accuracy {view['batch_accuracy'][name]:.2f})")
+               label=label)
+
+
+def _update_bars(ax, view):
+    """The bars ``_draw_bars`` drew, given new heights in place if the batch has as many flowers, else redrawn."""
+    heights = _bar_heights(view)
+    if [len(container) for container in ax.containers] != [len(values) for values, _ in heights.values()]:
+        for container in list(ax.containers):
+            container.remove()
+        _draw_bars(ax, view)
+        return
+    for container, (values, label) in zip(ax.containers, heights.values(), strict=True):
+        container.set_label(label)
+        for bar, value in zip(container, values, strict=True):
+            bar.set_height(value)
 
 
 def _draw_probabilities(ax, view):
@@ -511,9 +530,7 @@ class BatchNormDashboard(Dashboard):
             for line, (x, y, label) in zip(line_ax.lines, _normalisation_lines(view, channel).values(),
                                            strict=False):  # the last line is the zero line
                 line.set(data=(x, y), label=label)
-        for container in list(output_ax.containers):
-            container.remove()
-        _draw_bars(output_ax, view)
+        _update_bars(output_ax, view)
         for ax, (xlim, ylim, *_) in zip((line_ax, output_ax), key[1][2:], strict=True):
             ax.set(xlim=xlim, ylim=ylim)
         _show_phase(line_ax, output_ax, view)
