@@ -554,6 +554,16 @@ def test_decision_boundary_of_a_trained_network_uses_its_test_method():
     assert ax.get_title().startswith(f"Accuracy {format_percent(accuracy)} ")
 
 
+def test_decision_boundary_on_a_given_plane():
+    points, labels = moons()
+    ax = viz.plot_decision_boundary(linear_predict, points, labels, resolution=20, limits=((-3, 4), (-2, 2.5))).axes[0]
+    assert ax.get_xlim() == (-3, 4) and ax.get_ylim() == (-2, 2.5)
+    assert ax.get_images()[0].get_extent() == [-3, 4, -2, 2.5]
+    for limits in (((0, 0), (0, 1)), ((0, 1),), ((0, np.nan), (0, 1))):
+        with pytest.raises(ValueError, match="limits must be"):
+            viz.plot_decision_boundary(linear_predict, points, labels, limits=limits)
+
+
 def test_decision_boundary_with_three_classes_and_names():
     points = np.array([[-1.0, 0.0], [0.0, 0.0], [1.0, 0.0], [1.0, 1.0]])
 

@@ -56,7 +56,16 @@ def _predicted_classes(probabilities):
     return np.argmax(probabilities, axis=1)
 
 
-def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, margin=0.5, class_names=None):
+def _check_limits(limits):
+    """``(low (2,), high (2,))`` from ``((x low, x high), (y low, y high))``, finite and increasing."""
+    array = np.asarray(limits, dtype=float)
+    if array.shape != (2, 2) or not np.all(np.isfinite(array)) or np.any(array[:, 1] <= array[:, 0]):
+        raise ValueError(f"limits must be ((x low, x high), (y low, y high)) with low < high, got {limits!r}")
+    return array[:, 0], array[:, 1]
+
+
+def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, margin=0.5, class_names=None,
+                           limits=None):
     """The class a classifier predicts everywhere in a 2-D input plane, with the points and their labels.
 
     Parameters
@@ -76,6 +85,9 @@ def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, 
         Extra room around the points, in input units.
     class_names : sequence of str, optional
         Legend names of the classes (by default "class 0", "class 1", …).
+    limits : ((float, float), (float, float)), optional
+        The plane to show, ``((x₁ low, x₁ high), (x₂ low, x₂ high))``, e.g. one plane for several data sets
+        so that their pictures compare; by default the points' range plus ``margin``.
 
     Returns
     -------
@@ -97,9 +109,12 @@ def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, 
         raise ValueError(f"resolution must be at least 2 grid points per axis, got {resolution}")
     margin = check_non_negative_number(margin, "margin")
 
-    low = points.min(axis=0) - margin
-    high = points.max(axis=0) + margin
-    high = np.where(high > low, high, low + 1.0)  # one point and no margin: still a plane to show
+    if limits is None:
+        low = points.min(axis=0) - margin
+        high = points.max(axis=0) + margin
+        high = np.where(high > low, high, low + 1.0)  # one point and no margin: still a plane to show
+    else:
+        low, high = _check_limits(limits)
     xs = np.linspace(low[0], high[0], resolution)
     ys = np.linspace(low[1], high[1], resolution)
     grid_x, grid_y = np.meshgrid(xs, ys)

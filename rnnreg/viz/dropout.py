@@ -122,23 +122,29 @@ def plot_phase_activations(train_output, test_output, *, ax=None, bins=40):
             f"{test.shape}"
         )
     bins = check_positive_int(bins, "bins")
-    edges = np.histogram_bin_edges(np.concatenate([train.ravel(), test.ravel()]), bins=bins)
-    means = {"train": float(train.mean()), "test": float(test.mean())}
+    edges, fractions, means = phase_histograms(train, test, bins)
 
     with projector_style():
         figure, ax = prepare_axes(ax)
-        for phase, values, label in (
-            ("train", train, "train phase (dropout active)"),
-            ("test", test, "test phase"),
-        ):
-            counts, _ = np.histogram(values, bins=edges)
-            ax.stairs(counts / values.size, edges, color=COLORS[phase], linewidth=2.2, label=label)
+        for phase, label in (("train", "train phase (dropout active)"), ("test", "test phase")):
+            ax.stairs(fractions[phase], edges, color=COLORS[phase], linewidth=2.2, label=label)
             ax.axvline(means[phase], color=COLORS[phase], linestyle="--", linewidth=2)
         ax.set_xlabel("activation value")
         ax.set_ylabel("fraction of activations per bin")
-        ax.set_title(
-            f"Mean activation: train phase {format_scientific(means['train'], 3)}, "
-            f"test phase {format_scientific(means['test'], 3)}"
-        )
+        ax.set_title(phase_activations_title(means))
         legend_if_several(ax)
     return figure
+
+
+def phase_histograms(train, test, bins):
+    """``(edges, {phase: fraction per bin}, {phase: mean})`` of both phases' activations, on shared bins."""
+    edges = np.histogram_bin_edges(np.concatenate([train.ravel(), test.ravel()]), bins=bins)
+    outputs = {"train": train, "test": test}
+    fractions = {phase: np.histogram(values, bins=edges)[0] / values.size for phase, values in outputs.items()}
+    return edges, fractions, {phase: float(values.mean()) for phase, values in outputs.items()}
+
+
+def phase_activations_title(means):
+    """The title of ``plot_phase_activations``: both phases' mean activation."""
+    return (f"Mean activation: train phase {format_scientific(means['train'], 3)}, "
+            f"test phase {format_scientific(means['test'], 3)}")

@@ -72,18 +72,13 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3):
     threshold = check_non_negative_number(threshold, "threshold")
     arrays = {label: as_float_array(values, f"weights[{label!r}]").ravel() for label, values in weights.items()}
     labels = list(arrays)
-    fractions = {label: near_zero_fraction(values, threshold) for label, values in arrays.items()}
-    edges = _zero_centred_edges(np.concatenate(list(arrays.values())), bins)
+    edges, shares, fractions, legend_labels = weight_histograms(arrays, bins, threshold)
     zero = f"|w| ≤ {format_threshold(threshold)}"
 
     with projector_style():
         figure, ax = prepare_axes(ax)
         for label, color in zip(labels, assign_colors(labels), strict=True):
-            counts, _ = np.histogram(arrays[label], bins=edges)
-            ax.stairs(
-                counts / arrays[label].size, edges, color=color, linewidth=2.2,
-                label=f"{label}: {format_percent(fractions[label])} with {zero}",
-            )
+            ax.stairs(shares[label], edges, color=color, linewidth=2.2, label=legend_labels[label])
         ax.set_xlabel("weight value")
         ax.set_ylabel("fraction of weights per bin")
         ranked = sorted(labels, key=lambda label: -fractions[label])
@@ -96,6 +91,17 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3):
         ax.set_title(title)
         legend_if_several(ax)
     return figure
+
+
+def weight_histograms(arrays, bins, threshold):
+    """What ``plot_weight_histograms`` draws for flat ``arrays`` {label: (S,)}: shared edges, and per label the
+    fraction of weights per bin, the near-zero fraction and the legend label."""
+    edges = _zero_centred_edges(np.concatenate(list(arrays.values())), bins)
+    shares = {label: np.histogram(values, bins=edges)[0] / values.size for label, values in arrays.items()}
+    fractions = {label: near_zero_fraction(values, threshold) for label, values in arrays.items()}
+    zero = f"|w| ≤ {format_threshold(threshold)}"
+    legend_labels = {label: f"{label}: {format_percent(fractions[label])} with {zero}" for label in arrays}
+    return edges, shares, fractions, legend_labels
 
 
 def _cell_edges(centres):

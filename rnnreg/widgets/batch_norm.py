@@ -44,7 +44,7 @@ from rnnreg.training import BatchNormRecorder, accuracy, fit
 from rnnreg.viz import COLORS, plot_batch_norm_statistics, plot_comparison_curves
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_up
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 
 __all__ = [
@@ -346,24 +346,84 @@ def _draw_message(ax, text):
     ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes)
 
 
+def _normalisation_lines(view, channel):
+    """{phase: (raw values, BatchNorm outputs, legend label)} of the channel, sorted by raw value."""
+    raw = view["inputs"][:, channel]
+    order = np.argsort(raw, kind="stable")
+    lines = {}
+    for name in PHASES:
+        mean, variance = (statistic[channel] for statistic in view["statistics"][name])
+        what = "batch" if name == "train" else "moving"
+        lines[name] = (raw[order], view["normalized"][name][order, channel],
+                       f"{name} phase: {what} μ {mean:.2f}, σ² {variance:.3f}")
+    return lines
+
+
 def _draw_normalisations(ax, trained, view, channel):
     """The channel's BatchNorm output against its raw value: one straight line per phase, the chosen one solid."""
     ax.clear()
     raw = view["inputs"][:, channel]
-    order = np.argsort(raw, kind="stable")
-    for name in PHASES:
-        mean, variance = (statistic[channel] for statistic in view["statistics"][name])
-        chosen = name == view["phase"]
-        what = "batch" if name == "train" else "moving"
-        ax.plot(raw[order], view["normalized"][name][order, channel], color=COLORS[name],
-                marker="o" if name == "train" else "s", markersize=8, linewidth=2.6 if chosen else 1.4,
-                linestyle="-" if chosen else "--", alpha=1.0 if chosen else 0.55,
-                label=f"{name} phase: {what} μ {mean:.2f}, σ² {variance:.3f}")
+    for name, (x, y, label) in _normalisation_lines(view, channel).items():
+        ax.plot(x, y, color=COLORS[name], marker="o" if name == "train" else "s", markersize=8, label=label,
+                **_line_style(name, view["phase"]))
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xlabel(f"{IRIS_FEATURE_NAMES[channel]}, raw")
     ax.set_ylabel("BatchNorm output")
     ax.set_title(f"The same {len(raw)} test flowers, two normalisations")
-    ax.legend(loc="upper left", fontsize=11)
+    ax.legend(loc="upper left", fontsize=12)
+
+
+def _line_style(name, phase):
+    """The chosen phase's line solid and thick, the other dashed and faint."""
+    chosen = name == phase
+    return {"linewidth": 2.6 if chosen else 1.4, "linestyle": "-" if chosen else "--", "alpha": 1.0 if chosen else 0.55}
+
+
+def _bar_alpha(name, phase):
+    return 1.0 if name == phase else 0.4
+
+
+def _show_phase(line_ax, output_ax, view):
+    """Restyle what ``_draw_normalisations`` and ``_draw_probabilities`` drew for the phase ``view`` shows."""
+    for line, name in zip(line_ax.lines, PHASES, strict=False):  # the last line is the zero line
+        line.set(**_line_style(name, view["phase"]))
+    if line_ax.lines:  # none while BatchNorm is off
+        line_ax.legend(loc="upper left", fontsize=12)
+    for bars, name in zip(output_ax.containers, PHASES, strict=True):
+        for bar in bars:
+            bar.set_alpha(_bar_alpha(name, view["phase"]))
+    output_ax.legend(loc="lower left", fontsize=12)
+
+
+def _bar_heights(view):
+    """{phase: (probability of the true species for every flower of the batch, legend label)}."""
+    true_class = np.argmax(view["labels"], axis=1)
+    flowers = np.arange(len(true_class))
+    return {name: (view["probabilities"][name][flowers, true_class],
+                   f"{name} phase (batch accuracy {view['batch_accuracy'][name]:.2f})") for name in PHASES}
+
+
+def _draw_bars(ax, view):
+    """The bars of ``_draw_probabilities`` (the Axes' limits are left to the caller)."""
+    positions = np.arange(len(view["labels"]))
+    width = 0.4
+    for offset, (name, (values, label)) in zip((-width / 2, width / 2), _bar_heights(view).items(), strict=True):
+        ax.bar(positions + offset, values, width, color=COLORS[name], alpha=_bar_alpha(name, view["phase"]),
+               label=label)
+
+
+def _update_bars(ax, view):
+    """The bars ``_draw_bars`` drew, given new heights in place if the batch has as many flowers, else redrawn."""
+    heights = _bar_heights(view)
+    if [len(container) for container in ax.containers] != [len(values) for values, _ in heights.values()]:
+        for container in list(ax.containers):
+            container.remove()
+        _draw_bars(ax, view)
+        return
+    for container, (values, label) in zip(ax.containers, heights.values(), strict=True):
+        container.set_label(label)
+        for bar, value in zip(container, values, strict=True):
+            bar.set_height(value)
 
 
 def _draw_probabilities(ax, view):
@@ -371,20 +431,14 @@ def _draw_probabilities(ax, view):
     ax.clear()
     count = len(view["labels"])
     positions = np.arange(count)
-    true_class = np.argmax(view["labels"], axis=1)
-    width = 0.4
-    for offset, name in ((-width / 2, "train"), (width / 2, "test")):
-        chosen = name == view["phase"]
-        values = view["probabilities"][name][positions, true_class]
-        ax.bar(positions + offset, values, width, color=COLORS[name], alpha=1.0 if chosen else 0.4,
-               label=f"{name} phase (batch accuracy {view['batch_accuracy'][name]:.2f})")
+    _draw_bars(ax, view)
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("flower of the batch")
     ax.set_ylabel("probability of the true species")
     if count <= 16:
         ax.set_xticks(positions)
     ax.set_title("Network output on that batch")
-    ax.legend(loc="lower left", fontsize=11)
+    ax.legend(loc="lower left", fontsize=12)
 
 
 class BatchNormDashboard(Dashboard):
@@ -401,6 +455,8 @@ class BatchNormDashboard(Dashboard):
         self.seed, self.iterations, self.data = seed, iterations, data
         self.trainings = 0
         self._train = functools.lru_cache(maxsize=32)(self._train_uncached)
+        self._shown = self._static_shown = None  # (settings, channel) of the animated and of the static artists
+        self._keys = {}  # (settings, channel) -> its static key, from its full draw
         super().__init__()
 
     def _train_uncached(self, batch_norm, momentum, batch_size):
@@ -436,7 +492,51 @@ class BatchNormDashboard(Dashboard):
                 "channel": int(params["channel"])}
 
     def render(self, data):
+        """Everything for a new training or measurement; only the animated artists where its background is kept.
+
+        The static artists (the statistics panels, axes, ticks, labels) depend on the training and the
+        measurement alone. Going back to one whose background is still kept (``background_kept``) updates
+        only the phase lines, the bars and their legends, in the limits that setting's full draw chose: the
+        rest of the figure may still show another setting, which the restored background covers.
+        """
         trained, view, channel = data["trained"], data["view"], data["channel"]
+        line_ax, output_ax = self.axes[1]
+        shown = (tuple(sorted(trained.settings.items())), channel)
+        key = self._keys.get(shown)
+        if self._static_shown != shown and not (self.background_kept(key) and self._same_panels(trained)):
+            self._draw_training(trained, view, channel)
+            self._static_shown = shown
+            self._keys[shown] = (shown, limits_and_labels(*self.axes.ravel()))
+        elif self._shown != shown:
+            self._draw_phases(trained, view, channel, key)
+        else:  # only the phase changed: the rest of the picture stays
+            _show_phase(line_ax, output_ax, view)
+        self._shown = shown
+        # Everything else stays for a training and a measurement: the static background (``static_key``).
+        animate(*line_ax.lines[:len(PHASES)], line_ax.get_legend(), *output_ax.patches, output_ax.get_legend())
+        self.set_finding(batch_norm_finding(trained, view, channel))
+
+    def static_key(self, data):
+        return self._keys[self._shown]
+
+    def _same_panels(self, trained):
+        """Whether the figure has the panels ``trained`` needs (BatchNorm on or off, as the static artists show)."""
+        return dict(self._static_shown[0])["batch_norm"] == trained.batch_norm
+
+    def _draw_phases(self, trained, view, channel, key):
+        """Only the animated artists of the bottom panels, in the limits under ``key`` (the full draw's)."""
+        line_ax, output_ax = self.axes[1]
+        if trained.batch_norm:
+            for line, (x, y, label) in zip(line_ax.lines, _normalisation_lines(view, channel).values(),
+                                           strict=False):  # the last line is the zero line
+                line.set(data=(x, y), label=label)
+        _update_bars(output_ax, view)
+        for ax, (xlim, ylim, *_) in zip((line_ax, output_ax), key[1][2:], strict=True):
+            ax.set(xlim=xlim, ylim=ylim)
+        _show_phase(line_ax, output_ax, view)
+
+    def _draw_training(self, trained, view, channel):
+        """Every panel again, for a new training or measurement."""
         (mean_ax, variance_ax), (line_ax, output_ax) = self.axes
         if trained.batch_norm:
             plot_batch_norm_statistics(trained.recorder, 0, channel=channel, axes=(mean_ax, variance_ax))
@@ -445,13 +545,12 @@ class BatchNormDashboard(Dashboard):
                 ax.axhline(value[channel], color="black", linestyle=":", linewidth=2,
                            label=f"training-set {quantity} {value[channel]:.3g}")
                 ax.set_ylabel(f"{quantity} of {IRIS_FEATURE_NAMES[channel].split(' (')[0]}")
-                ax.legend(fontsize=10, loc="best")
+                ax.legend(fontsize=12, loc="best")
             _draw_normalisations(line_ax, trained, view, channel)
         else:
             for ax in (mean_ax, variance_ax, line_ax):
                 _draw_message(ax, "BatchNorm is off:\nno statistics are kept,\nand both phases compute the same.")
         _draw_probabilities(output_ax, view)
-        self.set_finding(batch_norm_finding(trained, view, channel))
 
     def summary(self, data):
         trained, view, channel = data["trained"], data["view"], data["channel"]
@@ -495,7 +594,8 @@ def compare_training_speed(learning_rate=SPEED_LEARNING_RATE, batch_size=32, *, 
     Returns
     -------
     dict {label: dict}
-        For ``"with BatchNorm"`` and ``"without BatchNorm"``: ``steps`` (S,), ``loss`` (S,) the data loss per
+        For ``"with BatchNorm"`` and ``"without BatchNorm"``: ``steps`` (S,), ``epoch_of_step`` (S,) the epochs
+        done after each step (1/B of an epoch per step for B batches), ``loss`` (S,) the data loss per
         sample of every training step, ``epochs`` (E,) and ``validation_accuracy`` (E,) per finished epoch,
         ``diverged`` (None, or the message of the step where the loss became infinite), ``history``.
     """
@@ -518,8 +618,10 @@ def compare_training_speed(learning_rate=SPEED_LEARNING_RATE, batch_size=32, *, 
             history, diverged = kept.get("history"), str(error)
             if history is None:
                 raise ValueError(f"{label}: {error}") from error
+        steps_per_epoch = len(net.data_layer.get_train_set()[0]) // batch_size  # drop_last
         runs[label] = {
             "steps": history.step_array("step"),
+            "epoch_of_step": (history.step_array("step") + 1) / steps_per_epoch,
             "loss": history.step_array("data_loss") / batch_size,
             "epochs": history.epoch_array("epoch") + 1,
             "validation_accuracy": history.epoch_array("validation_accuracy"),
@@ -569,15 +671,27 @@ class BatchNormSpeedDashboard(Dashboard):
 
     def render(self, runs):
         loss_ax, accuracy_ax = self.axes
-        plot_comparison_curves({label: (run["steps"], run["loss"]) for label, run in runs.items()}, ax=loss_ax,
-                               xlabel="training step", ylabel="loss per sample", colors=SPEED_COLORS,
-                               title="Training loss")
+        # Loss against epochs, like the accuracy: batch sizes compare at the same amount of data seen, and
+        # the axis (0 to the last epoch) stays the same for every setting.
+        plot_comparison_curves({label: (run["epoch_of_step"], run["loss"]) for label, run in runs.items()},
+                               ax=loss_ax, xlabel="epoch (one point per training step)", ylabel="loss per sample",
+                               colors=SPEED_COLORS, title="Training loss")
+        loss_ax.set_xlim(0, self.epochs)
+        loss_ax.set_xticks(np.arange(self.epochs + 1))
         plot_comparison_curves({label: (run["epochs"], run["validation_accuracy"]) for label, run in runs.items()},
                                ax=accuracy_ax, xlabel="epoch", ylabel="validation accuracy", colors=SPEED_COLORS,
                                title="Validation accuracy", log_y=False)
         accuracy_ax.set_ylim(0, 1.02)
         accuracy_ax.set_xticks(np.arange(1, self.epochs + 1))
+        if loss_ax.get_yscale() == "linear":  # a round top, the same for most settings
+            losses = np.concatenate([run["loss"] for run in runs.values()])
+            loss_ax.set_ylim(0, round_up(float(np.max(losses[np.isfinite(losses)], initial=1.0)) * 1.05))
+        for ax in self.axes:
+            animate(*ax.lines, ax.get_legend())
         self.set_finding(speed_finding(runs))
+
+    def static_key(self, runs):
+        return limits_and_labels(*self.axes)
 
     def summary(self, runs):
         parts = []

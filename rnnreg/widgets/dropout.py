@@ -23,6 +23,7 @@ rate 1 − p (PyTorch's ``nn.Dropout(p)`` takes the drop rate) and show p next t
 
 import dataclasses
 import functools
+import math
 import numbers
 
 import ipywidgets as widgets
@@ -33,9 +34,10 @@ from rnnreg.data import load_digits
 from rnnreg.layers.variants import NonInvertedDropout
 from rnnreg.training import fit
 from rnnreg.viz import COLORS, plot_dropout_mask, plot_phase_activations
+from rnnreg.viz.dropout import phase_activations_title, phase_histograms
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import FINE_STEPS, Dashboard, animate, limits_and_labels, round_up
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 from rnnreg.widgets.regularizers import check_steps, overfitting_data_layer, verb
 
@@ -61,6 +63,7 @@ SCALING_LABELS = {
 SAMPLES = 16
 UNITS = 32
 REPEATS = 400
+HISTOGRAM_BINS = 40
 HIDDEN_UNITS = 64
 LEARNING_RATE = 1e-2
 STEPS = 300
@@ -185,7 +188,15 @@ def _batch_texts(view, phase, vmax):
         ("original", "train"): "y = x·M", ("original", "test"): f"y = {p:.2f}·x",
     }
     title = f"{phase.capitalize()} phase: {formulas[view['scaling'], phase]} (mean {view['outputs'][phase].mean():.3f})"
-    return f"unit (colour 0 to {vmax:.1f} in both phases)", title
+    return f"unit (colour 0 to {vmax:g} in both phases)", title
+
+
+def _mask_title(view, phase):
+    """The mask panel's title: the kept share while training; at test time every unit passes."""
+    if phase == "train":
+        return f"Mask: light = kept ({view['kept_fraction']:.0%}), dark = dropped"
+    scaled = f", then ×p = {view['keep_probability']:.2f}" if view["scaling"] == "original" else ""
+    return f"Test phase: no mask, every unit passes{scaled}"
 
 
 def _draw_batch(ax, view, phase, vmax):
@@ -209,26 +220,16 @@ def _update_batch(ax, view, phase, vmax):
     ax.set_title(title)
 
 
-def _draw_test_mask(ax, view):
-    """The test phase draws no mask: every unit passes."""
-    ax.clear()
-    ax.set_axis_off()
-    scaled = f"multiplied by p = {view['keep_probability']:.2f}" if view["scaling"] == "original" else "unchanged"
-    ax.text(0.5, 0.5, f"Test phase: no mask.\nEvery unit passes,\n{scaled}.", ha="center",
-            va="center", fontsize=15, transform=ax.transAxes)
-
-
 def _average_points(view):
-    """Test-phase output and train-phase average of every activation, the top of both axes and the legend label."""
+    """Test-phase output and train-phase average of every activation, and the legend label."""
     test, average = view["outputs"]["test"].ravel(), view["average_train"].ravel()
-    top = float(max(test.max(), average.max(), 1e-12)) * 1.05
-    return test, average, top, f"average over {view['repeats']} masks (slope {view['slope']:.2f})"
+    return test, average, f"average over {view['repeats']} masks (slope {view['slope']:.2f})"
 
 
-def _draw_average(ax, view):
+def _draw_average(ax, view, top):
     """Train phase averaged over many masks against the test-phase output, one dot per activation."""
     ax.clear()
-    test, average, top, label = _average_points(view)
+    test, average, label = _average_points(view)
     ax.plot([0, top], [0, top], color="black", linewidth=1.2, label="same in both phases")
     ax.scatter(test, average, s=14, color=COLORS["train"], alpha=0.7, label=label)
     ax.set_xlim(0, top)
@@ -236,19 +237,36 @@ def _draw_average(ax, view):
     ax.set_xlabel("test-phase output")
     ax.set_ylabel("train-phase output, averaged")
     ax.set_title("Every activation, both phases")
-    ax.legend(fontsize=11, loc="upper left")
+    ax.legend(fontsize=12, loc="upper left")
 
 
 def _update_average(ax, view):
-    """New points, diagonal and limits for what ``_draw_average`` made."""
-    test, average, top, label = _average_points(view)
-    ax.lines[0].set_data([0, top], [0, top])
+    """New points and legend label for what ``_draw_average`` made."""
+    test, average, label = _average_points(view)
     points = ax.collections[0]
     points.set_offsets(np.column_stack([test, average]))
     points.set_label(label)
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, top)
-    ax.legend(fontsize=11, loc="upper left")
+    ax.legend(fontsize=12, loc="upper left")
+
+
+def _update_histograms(ax, view):
+    """New steps, mean lines and title for what ``plot_phase_activations`` drew (the legend stays)."""
+    edges, fractions, means = phase_histograms(view["outputs"]["train"], view["outputs"]["test"], HISTOGRAM_BINS)
+    for steps, mean_line, phase in zip(ax.patches, ax.lines, PHASES, strict=True):
+        steps.set_data(fractions[phase], edges)
+        mean_line.set_xdata([means[phase], means[phase]])
+    ax.set_title(phase_activations_title(means))
+
+
+def _draw_histograms(ax, view, top):
+    """Both phases' histograms (``plot_phase_activations``) on fixed axes: 0 to ``top``, one sample to all."""
+    outputs = view["outputs"]
+    plot_phase_activations(outputs["train"], outputs["test"], ax=ax, bins=HISTOGRAM_BINS)
+    ax.set_yscale("log")
+    ax.set_xlim(-top / 40, top)
+    ax.set_ylim(10.0 ** math.floor(math.log10(1 / outputs["train"].size)), 1.0)
+    ax.set_ylabel("fraction per bin (log scale)")
+    ax.legend(fontsize=12, loc="upper right")
 
 
 class DropoutPhaseDashboard(Dashboard):
@@ -287,28 +305,32 @@ class DropoutPhaseDashboard(Dashboard):
     def render(self, view):
         (mask_ax, batch_ax), (histogram_ax, average_ax) = self.axes
         phase = view["phase"]
-        vmax = float(max(view["outputs"]["train"].max(), view["outputs"]["test"].max(), 1e-12))
-        if getattr(self, "_phase", None) == phase:  # the same artists: give them new data
-            if phase == "train":
-                mask_ax.images[0].set_data(view["mask"])
+        # Round tops, the same for most settings, so the background stays and pictures compare: the colour
+        # scale (and the histograms' range) holds both phases; the same batch goes in at every setting.
+        vmax = round_up(float(max(view["outputs"]["train"].max(), view["outputs"]["test"].max())))
+        mask = view["mask"] if phase == "train" else np.ones_like(view["mask"])  # the test phase keeps every unit
+        if getattr(self, "_drawn", False):  # the same artists: give them new data
+            mask_ax.images[0].set_data(mask)
             _update_batch(batch_ax, view, phase, vmax)
+            _update_histograms(histogram_ax, view)
+            histogram_ax.set_xlim(-vmax / 40, vmax)
             _update_average(average_ax, view)
         else:
-            self._phase = phase
-            if phase == "train":
-                plot_dropout_mask(view["mask"], ax=mask_ax, probability=view["keep_probability"])
-                mask_ax.get_legend().remove()  # the title says it; a legend outside the Axes squeezes the other column
+            self._drawn = True
+            plot_dropout_mask(mask, ax=mask_ax, probability=view["keep_probability"])
+            mask_ax.get_legend().remove()  # the title says it; a legend outside the Axes squeezes the other column
             _draw_batch(batch_ax, view, phase, vmax)
-            _draw_average(average_ax, view)
-        if phase == "train":
-            mask_ax.set_title(f"Mask: light = kept ({view['kept_fraction']:.0%}), dark = dropped")
-        else:
-            _draw_test_mask(mask_ax, view)
-        plot_phase_activations(view["outputs"]["train"], view["outputs"]["test"], ax=histogram_ax)
-        histogram_ax.set_yscale("log")
-        histogram_ax.set_ylabel("fraction per bin (log scale)")
-        histogram_ax.legend(fontsize=11, loc="upper right")
+            _draw_histograms(histogram_ax, view, vmax)
+            _draw_average(average_ax, view, round_up(float(view["inputs"].max()) * 1.1, FINE_STEPS))
+        mask_ax.set_title(_mask_title(view, phase))
+        # The histograms' legend stays in the background: its upper right corner is above every bin far
+        # from 0, and both means lie near 0.
+        animate(mask_ax.images[0], mask_ax.title, batch_ax.images[0], batch_ax.title, *histogram_ax.lines,
+                *histogram_ax.patches, histogram_ax.title, *average_ax.collections, average_ax.get_legend())
         self.set_finding(phases_finding(view))
+
+    def static_key(self, view):
+        return limits_and_labels(*self.axes.ravel())
 
     def summary(self, view):
         means = view["means"]
@@ -396,6 +418,60 @@ def overfitting_finding(run, baseline):
             f"(gap {baseline.gap:.2f} → {run.gap:.2f})")
 
 
+def _accuracy_curves(run, baseline):
+    """(steps, accuracy) of train and validation, and the validation curve without dropout unless run is it."""
+    steps = run.history.epoch_array("step") + 1
+    curves = [(steps, run.history.epoch_array(f"{metric}_accuracy")) for metric in ("train", "validation")]
+    if run is not baseline:
+        curves.append((steps, baseline.history.epoch_array("validation_accuracy")))
+    return curves
+
+
+def _draw_accuracy_curves(ax, curves):
+    """Train and validation accuracy per evaluation (and the validation curve without dropout, dotted)."""
+    ax.clear()
+    styles = [{"color": COLORS["train"], "marker": "o", "markersize": 4, "label": "train"},
+              {"color": COLORS["validation"], "marker": "o", "markersize": 4, "label": "validation"},
+              {"color": COLORS["validation"], "linestyle": ":", "linewidth": 2.4, "label": "validation, no dropout"}]
+    for curve, style in zip(curves, styles, strict=False):
+        ax.plot(*curve, **style)
+    ax.set_ylim(0.4, 1.02)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("accuracy (fraction correct)")
+    ax.legend(fontsize=12, loc="lower right")
+
+
+def _final_accuracies(run, baseline):
+    """{metric: [without dropout, with dropout]}: the bars' heights."""
+    return {metric: [getattr(item, f"{metric}_accuracy") for item in (baseline, run)]
+            for metric in ("train", "validation")}
+
+
+def _draw_final_bars(ax, run, baseline):
+    """Final train and validation accuracy without and with dropout, each bar labelled with its value."""
+    ax.clear()
+    positions = np.arange(2)
+    for (metric, values), offset in zip(_final_accuracies(run, baseline).items(), (-0.2, 0.2), strict=True):
+        bars = ax.bar(positions + offset, values, width=0.4, color=COLORS[metric], label=metric)
+        ax.bar_label(bars, labels=[f"{value:.2f}" for value in values], fontsize=12, padding=2)
+    ax.set_xticks(positions, ["no dropout", "with dropout"])  # the rate is in the left title
+    ax.set_ylim(0.4, 1.2)
+    ax.set_yticks(np.arange(0.4, 1.01, 0.1))
+    ax.set_ylabel("final accuracy")
+    ax.set_title("After training")
+    ax.legend(fontsize=12, loc="upper center", ncol=2)
+
+
+def _update_final_bars(ax, run, baseline):
+    """New heights and labels for the bars ``_draw_final_bars`` made."""
+    for text in list(ax.texts):
+        text.remove()
+    for bars, values in zip(ax.containers, _final_accuracies(run, baseline).values(), strict=True):
+        for bar, value in zip(bars, values, strict=True):
+            bar.set_height(value)
+        ax.bar_label(bars, labels=[f"{value:.2f}" for value in values], fontsize=12, padding=2)
+
+
 class DropoutOverfittingDashboard(Dashboard):
     """A drop rate against no dropout on the overfitting set: accuracy curves and the final train/validation bars."""
 
@@ -432,34 +508,21 @@ class DropoutOverfittingDashboard(Dashboard):
     def render(self, data):
         run, baseline = data["run"], data["baseline"]
         curve_ax, bar_ax = self.axes
-        curve_ax.clear()
-        steps = run.history.epoch_array("step") + 1
-        curve_ax.plot(steps, run.history.epoch_array("train_accuracy"), color=COLORS["train"], marker="o",
-                      markersize=4, label="train")
-        curve_ax.plot(steps, run.history.epoch_array("validation_accuracy"), color=COLORS["validation"], marker="o",
-                      markersize=4, label="validation")
-        if run is not baseline:
-            curve_ax.plot(steps, baseline.history.epoch_array("validation_accuracy"), color=COLORS["validation"],
-                          linestyle=":", linewidth=2.4, label="validation, no dropout")
-        curve_ax.set_ylim(0.4, 1.02)
-        curve_ax.set_xlabel("training step")
-        curve_ax.set_ylabel("accuracy (fraction correct)")
+        curves = _accuracy_curves(run, baseline)
+        if len(curve_ax.lines) == len(curves):  # the same artists: give them new data
+            for line, curve in zip(curve_ax.lines, curves, strict=True):
+                line.set_data(*curve)
+            _update_final_bars(bar_ax, run, baseline)
+        else:
+            _draw_accuracy_curves(curve_ax, curves)
+            _draw_final_bars(bar_ax, run, baseline)
         curve_ax.set_title(f"Drop rate {run.settings['rate']:.2f} (keep p = {1 - run.settings['rate']:.2f})")
-        curve_ax.legend(fontsize=11, loc="lower right")
-        bar_ax.clear()
-        groups = [("no dropout", baseline), (f"rate {run.settings['rate']:.2f}", run)]
-        positions = np.arange(len(groups))
-        for offset, metric, color in ((-0.2, "train", COLORS["train"]), (0.2, "validation", COLORS["validation"])):
-            values = [getattr(item, f"{metric}_accuracy") for _, item in groups]
-            bars = bar_ax.bar(positions + offset, values, width=0.4, color=color, label=metric)
-            bar_ax.bar_label(bars, labels=[f"{value:.2f}" for value in values], fontsize=12, padding=2)
-        bar_ax.set_xticks(positions, [label for label, _ in groups])
-        bar_ax.set_ylim(0.4, 1.2)
-        bar_ax.set_yticks(np.arange(0.4, 1.01, 0.1))
-        bar_ax.set_ylabel("final accuracy")
-        bar_ax.set_title("After training")
-        bar_ax.legend(fontsize=11, loc="upper center", ncol=2)
+        # The bars' legend stays in the background: it sits above 1.0, where no bar or label reaches.
+        animate(*curve_ax.lines, curve_ax.title, curve_ax.get_legend(), *bar_ax.patches, *bar_ax.texts)
         self.set_finding(overfitting_finding(run, baseline))
+
+    def static_key(self, data):
+        return limits_and_labels(*self.axes)
 
     def summary(self, data):
         run, baseline = data["run"], data["baseline"]

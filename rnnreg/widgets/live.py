@@ -58,7 +58,7 @@ from rnnreg.training import (
 )
 from rnnreg.viz.style import COLORS, DPI, projector_style
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels
 from rnnreg.widgets.experiment import check_choice, check_positive_int, seeded
 
 # Which trainable arrays the weight histogram can show: label -> index in network.layers.
@@ -541,6 +541,12 @@ class LiveTrainingDashboard(Dashboard):
     def render(self, data):
         """Update the picture in place (no Axes is cleared; see ``LiveFigure``)."""
         self.live_figure.update(data, self.controls["weights_shown"].value)
+        for ax in self.axes:
+            animate(*ax.lines, *ax.patches, *ax.texts, ax.title, ax.get_legend())
+        animate(self.live_figure.title)
+
+    def static_key(self, data):
+        return limits_and_labels(*self.axes)
 
     def summary(self, data):
         train, validation = latest_accuracies(data)

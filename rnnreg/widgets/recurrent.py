@@ -18,11 +18,13 @@ Both layers end in a sigmoid, y_t = σ(W_y [h_t, 1]) in (0, 1), so the targets o
 
 import dataclasses
 import functools
+import math
 import numbers
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from rnnreg import LSTM, RNN, Adam, Constant, L2Loss, LastTimeStep, NeuralNetwork, Xavier
 from rnnreg.data import ArrayDataLayer, delayed_recall, noisy_sine
@@ -32,7 +34,7 @@ from rnnreg.viz import COLORS, plot_gradient_norms, plot_hidden_states
 from rnnreg.viz.recurrent import gradient_norms_title
 from rnnreg.viz.style import DPI, FIGURE_WIDTH, new_figure
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels
 from rnnreg.widgets.experiment import check_choice, read_only, seeded
 
 __all__ = [
@@ -49,6 +51,10 @@ HIDDEN_SIZE = 16
 FORGET_BIAS = 5.0
 DELAYS = (2, 5, 10, 15, 20, 30)
 TRUNCATIONS = (0, 5, 10, 20)  # 0: off (full back-propagation through time)
+DELAY_RANGE = (5, 100)  # the gradient-flow dashboard's delay slider; its x axis holds the longest sequence
+NORM_DECADES = (-9, 1)  # its log axis, as powers of ten, unless a setting's norms reach beyond
+SHORT_SEQUENCE = 16  # the memory dashboard's time axis for delays up to 15; longer ones take the longest
+LOSS_DECADES = (-4, 0)  # the memory dashboard's loss axis, likewise
 RECALL_THRESHOLD = 0.5  # an R² above this counts as "recalls the number" in the titles
 
 # The dashboard's budget: a few hundred updates, well under a second per model.
@@ -268,7 +274,7 @@ def _draw_recall(ax, results, chosen):
     ax.set_xlabel("number shown at step 1")
     ax.set_ylabel("number recalled at the end")
     ax.set_title("Recall on held-out sequences")
-    ax.legend(loc="upper left", fontsize=10)
+    ax.legend(loc="upper left", fontsize=12)
 
 
 def _update_recall(ax, results, chosen):
@@ -277,7 +283,7 @@ def _update_recall(ax, results, chosen):
         result = results[model]
         points.set_offsets(np.column_stack([result.targets[:, 0], result.predictions[:, 0]]))
         points.set(**_recall_style(result, model, chosen))
-    ax.legend(loc="upper left", fontsize=10)
+    ax.legend(loc="upper left", fontsize=12)
 
 
 def _loss_curve(result):
@@ -296,7 +302,7 @@ def _draw_losses(ax, results):
     ax.set_xlabel("training step")
     ax.set_ylabel("squared error per sequence")
     ax.set_title("Training loss")
-    ax.legend(loc="lower left", fontsize=10)
+    ax.legend(loc="lower left", fontsize=12)
 
 
 def _update_states(ax, states, title):
@@ -365,6 +371,8 @@ class MemoryTaskDashboard(Dashboard):
             plot_hidden_states(states, ax=states_ax, title=title)
             plot_gradient_norms(norms, ax=gradient_ax)
             gradient_ax.set_title("Gradient at each step, after training")
+            # A fixed place, in the background: the last steps, nearest the loss, get the largest gradients.
+            gradient_ax.legend(loc="lower right")
             _draw_recall(recall_ax, results, chosen)
             _draw_losses(loss_ax, results)
         else:
@@ -374,10 +382,22 @@ class MemoryTaskDashboard(Dashboard):
             _update_recall(recall_ax, results, chosen)
             for line, model in zip(loss_ax.lines, MODELS, strict=False):  # the last line is the 1/12 reference
                 line.set_data(*_loss_curve(results[model]))
-            for ax in (gradient_ax, loss_ax):
-                ax.relim()
-                ax.autoscale_view()
+            loss_ax.relim()
+            loss_ax.autoscale_view()  # the x axis (training steps); the y axis is fixed below
+        # Fixed axes, so the background stays and pictures compare: the time axes hold 16 steps (delays up
+        # to 15) or the longest sequence, the log axes whole decades.
+        steps = SHORT_SEQUENCE if states.shape[0] <= SHORT_SEQUENCE else max(DELAYS) + 1
+        for ax in (states_ax, gradient_ax):
+            ax.set_xlim(0.5, steps + 0.5)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # time steps: whole numbers
+        gradient_ax.set_ylim(*norm_limits(norms))
+        loss_ax.set_ylim(*decade_limits([_loss_curve(results[model])[1] for model in MODELS], LOSS_DECADES))
+        animate(states_ax.images[0], states_ax.title, *gradient_ax.lines, *recall_ax.collections,
+                recall_ax.get_legend(), *loss_ax.lines[:len(MODELS)], loss_ax.get_legend())
         self.set_finding(recall_finding(data["delay"], results))
+
+    def static_key(self, data):
+        return limits_and_labels(*self.axes.ravel()), self._markers
 
     def summary(self, data):
         results = data["results"]
@@ -433,6 +453,21 @@ def gradient_ratios(norms):
     return {model: float(values[0] / values[-1]) if values[-1] > 0 else np.nan for model, values in norms.items()}
 
 
+def decade_limits(arrays, decades):
+    """Log-axis limits: 10^low to 10^high for ``decades = (low, high)``, widened by whole decades to hold ``arrays``."""
+    values = np.concatenate([np.ravel(array) for array in arrays])
+    values = values[np.isfinite(values) & (values > 0)]
+    low, high = decades
+    if values.size:
+        low, high = min(low, math.floor(np.log10(values.min()))), max(high, math.ceil(np.log10(values.max())))
+    return 10.0**low, 10.0**high
+
+
+def norm_limits(norms):
+    """Log-axis limits: 10⁻⁹ to 10, the span of most settings, widened by whole decades to hold every norm."""
+    return decade_limits(norms.values(), NORM_DECADES)
+
+
 class GradientFlowDashboard(Dashboard):
     """No training: how much gradient reaches step 1, for Elman and LSTM, as the delay and the forget bias change."""
 
@@ -444,7 +479,7 @@ class GradientFlowDashboard(Dashboard):
 
     def build_controls(self):
         return {
-            "delay": ctl.int_slider("delay (steps)", 60, 5, 100, step=5),
+            "delay": ctl.int_slider("delay (steps)", 60, min(DELAY_RANGE), max(DELAY_RANGE), step=5),
             "forget_bias": ctl.float_slider("LSTM forget-gate bias", FORGET_BIAS, 0.0, 6.0, 0.5),
         }
 
@@ -469,17 +504,21 @@ class GradientFlowDashboard(Dashboard):
         if getattr(self, "_markers", None) != markers:  # the first picture, or other kinds of lines
             self._markers = markers
             plot_gradient_norms(norms, ax=self.axes)
+            self.axes.set_xlim(0, max(DELAY_RANGE) + 2)
+            animate(*self.axes.lines, self.axes.title, self.axes.get_legend())
         else:
             for line, values in zip(self.axes.lines, norms.values(), strict=True):
                 line.set_data(np.arange(1, values.size + 1), np.where(values > 0, values, np.nan))
-            self.axes.relim()
-            self.axes.autoscale_view()
             self.axes.set_title(gradient_norms_title(list(norms), norms))
+        self.axes.set_ylim(*norm_limits(norms))
         ratios = data["ratios"]
         winner = "LSTM" if ratios["LSTM"] > ratios["Elman"] else "Elman"
         factor = ratios[winner] / ratios["Elman" if winner == "LSTM" else "LSTM"]
         self.set_finding(f"Delay {data['delay']}, forget bias {data['forget_bias']:g}: {winner} keeps "
                          f"{_times(factor)} as much of the gradient at step 1")
+
+    def static_key(self, data):
+        return self.axes.get_ylim(), self._markers
 
     def summary(self, data):
         ratios = data["ratios"]

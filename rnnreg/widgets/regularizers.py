@@ -22,6 +22,7 @@ counts them); the per-feature picture uses the first layer's weight rows only.
 
 import dataclasses
 import functools
+import math
 import numbers
 
 import numpy as np
@@ -45,8 +46,9 @@ from rnnreg.data import ArrayDataLayer, one_hot, overfitting_set
 from rnnreg.training import WeightNormRecorder, fit
 from rnnreg.viz import COLORS, plot_weight_histograms
 from rnnreg.viz.style import DPI, new_figure
+from rnnreg.viz.weights import weight_histograms
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_up
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 
 __all__ = [
@@ -73,6 +75,7 @@ STEPS_PER_EPOCH = 15
 # Near zero: |w| <= 0.01, about a twentieth of a typical starting weight (He: σ = √(2/60) ≈ 0.18). L1 under SGD
 # does not reach exactly 0: each step moves a weight by η·α·sign(w), so it jitters around 0 by about η·α.
 THRESHOLD = 1e-2
+HISTOGRAM_BINS = 60
 RULES = ("decoupled", "into gradient")
 RULE_LABELS = {"decoupled": "decoupled (the exercise's rule)", "into gradient": "added to the gradient"}
 
@@ -343,18 +346,19 @@ def _draw_accuracy(ax, run, baseline):
                "label": "validation, no regularization"}]
     for (x, y), style in zip(_accuracy_curves(run, baseline), styles, strict=False):
         ax.plot(x, y, **style)
-    ax.set_ylim(0.4, 1.02)
+    # The legend sits above 1.0, where no accuracy reaches, and stays in the background.
+    ax.set_ylim(0.4, 1.2)
+    ax.set_yticks(np.arange(0.4, 1.01, 0.1))
     ax.set_xlabel("training step")
     ax.set_ylabel("accuracy (fraction correct)")
     ax.set_title(_accuracy_title(run))
-    ax.legend(fontsize=11, loc="lower right")
+    ax.legend(fontsize=12, loc="upper center", ncol=2, columnspacing=0.8, handlelength=1.6)
 
 
 def _feature_view(run, baseline):
     """Per input feature, mean |w| ÷ the layer's average: (of ``run``, of ``baseline``), the bar label and title."""
     sizes, reference = run.feature_sizes(), baseline.feature_sizes()
-    name = _shown_name(run)
-    label = name if name == "none" else f"{name} (α = {run.settings['alpha']:g})"
+    label = _shown_name(run)  # α is in the finding: a legend that stays for every α stays in the background
     title = (f"First layer: informative features' weights {run.informative_ratio():.1f}× the noise features' "
              f"(no regularization: {baseline.informative_ratio():.1f}×)")
     return sizes / sizes.mean(), reference / reference.mean(), label, title
@@ -376,7 +380,7 @@ def _draw_feature_sizes(ax, run, baseline):
     ax.set_xlabel("input feature (features 0–3 carry the class, the others are noise)")
     ax.set_ylabel("mean |w| ÷ layer average")
     ax.set_title(title)
-    ax.legend(fontsize=11, loc="upper right")
+    ax.legend(fontsize=12, loc="upper right")
 
 
 def _update_accuracy(ax, run, baseline):
@@ -398,10 +402,17 @@ def _update_feature_sizes(ax, run, baseline):
     bars.set_label(label)
     if run is not baseline:
         ax.patches[-1].set_data(reference)  # the stairs, made last
-    ax.relim()
-    ax.autoscale_view()
     ax.set_title(title)
-    ax.legend(fontsize=11, loc="upper right")
+    ax.legend(fontsize=12, loc="upper right")
+
+
+def _update_histograms(ax, sets, threshold):
+    """New steps and legend labels for what ``plot_weight_histograms`` drew for the same sets of weights."""
+    arrays = {label: np.ravel(weights) for label, weights in sets.items()}
+    edges, shares, _, legend_labels = weight_histograms(arrays, HISTOGRAM_BINS, threshold)
+    for steps, label in zip(ax.patches, arrays, strict=True):
+        steps.set_data(shares[label], edges)
+        steps.set_label(legend_labels[label])
 
 
 def _shown_name(run):
@@ -462,11 +473,15 @@ class RegularizerDashboard(Dashboard):
         if name != "none":
             sets[name] = run.all_weights()
         ax = self.axes["histogram"]
-        plot_weight_histograms(sets, ax=ax, threshold=self.threshold)
-        ax.set_yscale("log")
-        ax.set_ylabel("fraction of weights (log scale)")
-        ax.set_title("All weights, bias rows included")
-        ax.legend(fontsize=11, loc="upper right")
+        if getattr(self, "_histogram_sets", None) == list(sets):  # the same artists: give them new data
+            _update_histograms(ax, sets, self.threshold)
+        else:
+            self._histogram_sets = list(sets)
+            plot_weight_histograms(sets, ax=ax, threshold=self.threshold, bins=HISTOGRAM_BINS)
+            ax.set_yscale("log")
+            ax.set_ylabel("fraction of weights (log scale)")
+            ax.set_title("All weights, bias rows included")
+        ax.legend(fontsize=12, loc="upper right")
         regularized = run is not baseline
         if getattr(self, "_regularized", None) == regularized:  # the same artists: give them new data
             _update_accuracy(self.axes["accuracy"], run, baseline)
@@ -475,7 +490,20 @@ class RegularizerDashboard(Dashboard):
             self._regularized = regularized
             _draw_accuracy(self.axes["accuracy"], run, baseline)
             _draw_feature_sizes(self.axes["features"], run, baseline)
+        # Round limits, the same for most settings: the background stays, and pictures compare.
+        reach = max(float(np.max(np.abs(weights))) for weights in sets.values())
+        ax.set_xlim(-round_up(reach), round_up(reach))
+        ax.set_ylim(bottom=10.0 ** math.floor(math.log10(ax.get_ylim()[0])), top=1.0)
+        features = self.axes["features"]
+        sizes, reference, _, _ = _feature_view(run, baseline)  # ratios from 1.25 (none) to about 7 (L1, α 0.3)
+        features.set_ylim(0, round_up(max(sizes.max(), reference.max()) * 1.05, steps=(2.5,)))
+        for each in self.axes.values():
+            animate(*each.lines, *each.patches[1:] if each is features else each.patches,
+                    each.title if each is not ax else None, each.get_legend() if each is ax else None)
         self.set_finding(regularizer_finding(run, baseline, self.threshold))
+
+    def static_key(self, data):
+        return limits_and_labels(*self.axes.values()), data["run"] is data["baseline"], _shown_name(data["run"])
 
     def summary(self, data):
         run, baseline = data["run"], data["baseline"]
@@ -589,15 +617,20 @@ class L2RulesDashboard(Dashboard):
                          color=COLORS["none"], linestyle=":", linewidth=2.4, label="no regularization")
         norm_ax.set_xlabel("training step")
         norm_ax.set_ylabel("‖W‖₂ of all weights")
-        norm_ax.set_ylim(bottom=0)
+        norm_ax.set_ylim(0, round_up(max(float(np.max(run.norms)) for run in runs.values()) * 1.05))
         norm_ax.set_title("Size of the weights")
-        norm_ax.legend(fontsize=11, loc="lower left")
+        norm_ax.legend(fontsize=12, loc="lower left")
         accuracy_ax.set_xlabel("training step")
         accuracy_ax.set_ylabel("validation accuracy")
         accuracy_ax.set_ylim(0.4, 1.0)
         accuracy_ax.set_title("Validation accuracy")
-        accuracy_ax.legend(fontsize=11, loc="lower right")
+        accuracy_ax.legend(fontsize=12, loc="lower right")
+        for ax in self.axes:
+            animate(*ax.lines, ax.get_legend())
         self.set_finding(rules_finding(runs))
+
+    def static_key(self, runs):
+        return limits_and_labels(*self.axes)
 
     def summary(self, runs):
         parts = [f"{RULE_LABELS[rule]}: ‖W‖₂ {runs[rule].weight_norm():.3f}, validation accuracy "

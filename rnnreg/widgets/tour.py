@@ -27,9 +27,10 @@ from rnnreg import Adam, Constant, CrossEntropyLoss, Dropout, FullyConnected, He
 from rnnreg.data import ArrayDataLayer, concentric_circles, spirals, two_moons, xor
 from rnnreg.training import accuracy, fit
 from rnnreg.viz import plot_decision_boundary, plot_train_validation
+from rnnreg.viz._common import use_log_scale
 from rnnreg.viz.style import DPI
 from rnnreg.widgets import controls as ctl
-from rnnreg.widgets.dashboard import Dashboard
+from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_limits
 from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
 
 # The four problems and the noise that keeps each one interesting (neither trivial nor hopeless).
@@ -208,12 +209,19 @@ def finding(settings, view):
     return f"{what}; test accuracy {view['test_accuracy']:.2f}"
 
 
-def draw_boundary(ax, trained, phase="test", *, resolution=100, seed=0):
+def boundary_plane(num_samples=NUM_SAMPLES, seed=0, margin=0.3):
+    """One plane for every data set: all their points plus ``margin``, rounded out to halves (for ``limits``)."""
+    points = np.concatenate([make_dataset(name, num_samples, seed)[0] for name in DATASETS])
+    low, high = np.floor((points.min(axis=0) - margin) * 2) / 2, np.ceil((points.max(axis=0) + margin) * 2) / 2
+    return tuple(zip(low.tolist(), high.tolist(), strict=True))
+
+
+def draw_boundary(ax, trained, phase="test", *, resolution=100, seed=0, limits=None):
     """The decision boundary in ``phase`` with the test points (``plot_decision_boundary``), train points faint."""
     test = trained.test_indices
     plot_decision_boundary(
         make_predict(trained, phase, seed=seed), trained.points[test], trained.labels[test], ax=ax,
-        resolution=resolution, margin=0.3,
+        resolution=resolution, margin=0.3, limits=limits,
     )
     train = trained.train_indices
     ax.scatter(
@@ -261,14 +269,26 @@ class DecisionBoundaryDashboard(Dashboard):
             seed=self.seed, num_samples=self.num_samples, epochs=self.epochs,
         )
         view = boundary_view(trained, params["phase"], seed=self.seed)
-        return {"trained": trained, "view": view}
+        # One plane for all data sets: their pictures compare, and a new data set keeps the background.
+        return {"trained": trained, "view": view, "plane": boundary_plane(self.num_samples, self.seed)}
 
     def render(self, data):
         trained, view = data["trained"], data["view"]
         boundary_axes, loss_axes = self.axes
-        draw_boundary(boundary_axes, trained, view["phase"], resolution=self.resolution, seed=self.seed)
-        plot_train_validation(trained.history, "loss", ax=loss_axes)
-        loss_axes.set_title(f"training loss per epoch (final {trained.history.epochs['train_loss'][-1]:.3f})")
+        draw_boundary(boundary_axes, trained, view["phase"], resolution=self.resolution, seed=self.seed,
+                      limits=data["plane"])
+        loss = np.asarray(trained.history.epochs["train_loss"], dtype=float)
+        line = loss_axes.lines[0] if len(loss_axes.lines) == 1 else None
+        scale = "log" if use_log_scale(loss) else "linear"  # as plot_train_validation chooses
+        if line is not None and len(line.get_xdata()) == loss.size and loss_axes.get_yscale() == scale:
+            line.set_ydata(loss)  # the same curve with new values: no clearing
+        else:
+            plot_train_validation(trained.history, "loss", ax=loss_axes)
+        loss_axes.set_title(f"training loss per epoch (final {loss[-1]:.3f})")
+        if loss_axes.get_yscale() == "linear":  # 0 to 1 holds most settings: the loss starts near ln 2 = 0.69
+            loss_axes.set_ylim(0, max(1.0, round_limits(loss)[1]))
+        else:
+            loss_axes.set_ylim(*round_limits(loss, log=True))
         self.set_finding(finding(trained.settings, view))
         # Fixed title and axis-label positions: placing them automatically measures every tick label on
         # every draw, a large part of the time each picture takes.
@@ -276,6 +296,14 @@ class DecisionBoundaryDashboard(Dashboard):
             ax.set_title(ax.get_title(), y=1.0, pad=8)
             ax.xaxis.set_label_coords(0.5, -0.1)
             ax.yaxis.set_label_coords(label_x, 0.5)
+        # The legend of the points, beside the plane, stays in the background: every data set has the same
+        # two classes.
+        animate(*boundary_axes.images, *boundary_axes.collections, boundary_axes.title, *loss_axes.lines,
+                loss_axes.title, loss_axes.get_legend())
+
+    def static_key(self, data):
+        legend = self.axes[0].get_legend()
+        return limits_and_labels(*self.axes), tuple(text.get_text() for text in legend.get_texts())
 
     def summary(self, data):
         settings, view = data["trained"].settings, data["view"]
