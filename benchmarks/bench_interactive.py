@@ -195,8 +195,7 @@ def main(argv=None):
     payload = {
         "benchmark": "dashboard interactivity: a slider move (compute + render + PNG) and a cached redraw",
         "settings": {"repeats": repeats, "redraws_per_repeat": redraws, "quick": args.quick},
-        "machine": {**harness.machine_description(), "load_average_before": load_before,
-                    "load_average_after": load_after},
+        "machine": harness.machine_description(load_averages=(load_before, load_after)),
         "rows": rows,
     }
     print(f"written: {harness.write_json(args.json, payload)}")

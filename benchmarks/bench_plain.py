@@ -115,8 +115,7 @@ def main(argv=None):
     payload = {
         "benchmark": "one MLP training step: rnnreg, plain NumPy and PyTorch, interleaved, one CPU thread each",
         "settings": {"dtype": "float64", "seed": args.seed, "warmup": warmup, "repeats": repeats},
-        "machine": {**harness.machine_description(), "load_average_before": load_before,
-                    "load_average_after": load_after},
+        "machine": harness.machine_description(load_averages=(load_before, load_after)),
         "rows": results,
     }
     print(f"written: {harness.write_json(args.json, payload)}")

@@ -84,8 +84,7 @@ def main(argv=None):
     payload = {
         "benchmark": "wall time of `make test`: ruff, pytest tests, pytest notebooks under nbval, browser tests",
         "python": args.python,
-        "machine": {**harness.machine_description(), "load_average_before": load_before,
-                    "load_average_after": load_after},
+        "machine": harness.machine_description(load_averages=(load_before, load_after)),
         "rows": rows,
         "total_seconds": total,
     }

@@ -176,7 +176,7 @@ def main(argv=None):
         "settings": {"dtype": args.dtype, "seed": args.seed, "warmup": settings.warmup, "repeats": settings.repeats,
                      "profile_steps": settings.profile_steps, "interleaved": True, "tolerance": TOLERANCE[args.dtype]},
         "versions": {"rnnreg": rnnreg.__version__, "torch": torch.__version__, "numpy": machine["numpy"]},
-        "machine": {**machine, "load_average_before": load_before, "load_average_after": load_after},
+        "machine": harness.machine_description(load_averages=(load_before, load_after)),
         "threadpools": pools,
         "torch_threads": torch.get_num_threads(),
         "rows": [row.to_dict() for row in rows],

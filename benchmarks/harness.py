@@ -328,9 +328,13 @@ def _json_default(value):
 OPENBLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
-def machine_description():
-    """What the numbers depend on: Python, NumPy, the processor and BLAS settings from the environment."""
-    return {
+def machine_description(load_averages=None):
+    """What the numbers depend on: Python, NumPy, the processor and BLAS settings from the environment.
+
+    ``load_averages``, a pair of ``os.getloadavg()`` results taken before and after a run, adds them as
+    ``load_average_before`` and ``load_average_after``.
+    """
+    description = {
         "python": platform.python_version(),
         "numpy": np.__version__,
         "machine": platform.machine(),
@@ -339,6 +343,9 @@ def machine_description():
         "openblas_env": {name: os.environ[name] for name in OPENBLAS_VARIABLES if name in os.environ},
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    if load_averages is not None:
+        description["load_average_before"], description["load_average_after"] = load_averages
+    return description
 
 
 def _cpu_model():

@@ -275,6 +275,13 @@ def test_machine_description_names_the_essentials():
     assert machine["numpy"] == np.__version__
     assert machine["cpu_count"] >= 1
     assert set(machine["openblas_env"]) <= set(harness.OPENBLAS_VARIABLES)
+    assert "load_average_before" not in machine
+
+
+def test_machine_description_records_the_load_averages_of_a_run():
+    machine = harness.machine_description(load_averages=((0.5, 0.4, 0.3), (1.5, 1.0, 0.5)))
+    assert machine["load_average_before"] == (0.5, 0.4, 0.3)
+    assert machine["load_average_after"] == (1.5, 1.0, 0.5)
 
 
 def busy(count):
