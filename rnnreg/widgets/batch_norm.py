@@ -45,7 +45,7 @@ from rnnreg.viz import COLORS, plot_batch_norm_statistics, plot_comparison_curve
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_up
-from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
 
 __all__ = [
     "BatchNormDashboard",

@@ -38,7 +38,7 @@ from rnnreg.viz.dropout import phase_activations_title, phase_histograms
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import FINE_STEPS, Dashboard, animate, limits_and_labels, round_up
-from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
 from rnnreg.widgets.regularizers import check_steps, overfitting_data_layer, verb
 
 __all__ = [

@@ -35,7 +35,7 @@ from rnnreg.viz.recurrent import gradient_norms_title
 from rnnreg.viz.style import DPI, FIGURE_WIDTH, new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels
-from rnnreg.widgets.experiment import check_choice, read_only, seeded
+from rnnreg.lessons.experiment import check_choice, read_only, seeded
 
 __all__ = [
     "GradientFlowDashboard",

@@ -49,7 +49,7 @@ from rnnreg.viz.style import DPI, new_figure
 from rnnreg.viz.weights import weight_histograms
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_up
-from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
 
 __all__ = [
     "L2RulesDashboard",

@@ -31,7 +31,7 @@ from rnnreg.viz._common import use_log_scale
 from rnnreg.viz.style import DPI
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_limits
-from rnnreg.widgets.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
 
 # The four problems and the noise that keeps each one interesting (neither trivial nor hopeless).
 DATASETS = {
