@@ -11,17 +11,16 @@ from helpers import refresh_with
 
 from rnnreg import L1Regularizer, L2Regularizer
 from rnnreg.data import overfitting_set
+from rnnreg.lessons.overfitting import FixedSplitDataLayer, overfitting_data_layer
 from rnnreg.widgets import regularizers
 from rnnreg.widgets.regularizers import (
     STEPS_PER_EPOCH,
     THRESHOLD,
-    FixedSplitDataLayer,
     L2RulesDashboard,
     RegularizerDashboard,
     compare_l2_rules,
     largest_weight_difference,
     make_regularizer,
-    overfitting_data_layer,
     train_regularized,
 )
 

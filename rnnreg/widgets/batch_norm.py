@@ -40,12 +40,12 @@ from rnnreg import (
 )
 from rnnreg.data import IRIS_CLASS_NAMES, IRIS_FEATURE_NAMES, ArrayDataLayer, digits_data_layer, load_iris
 from rnnreg.layers.variants import BatchStatisticsAtTestTime
+from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
 from rnnreg.training import BatchNormRecorder, accuracy, fit
 from rnnreg.viz import COLORS, plot_batch_norm_statistics, plot_comparison_curves
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_up
-from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
 
 __all__ = [
     "BatchNormDashboard",

@@ -32,14 +32,14 @@ import numpy as np
 from rnnreg import Constant, CrossEntropyLoss, Dropout, FullyConnected, He, NeuralNetwork, ReLU, Sgd, SoftMax
 from rnnreg.data import load_digits
 from rnnreg.layers.variants import NonInvertedDropout
+from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.overfitting import check_steps, overfitting_data_layer, verb
 from rnnreg.training import fit
 from rnnreg.viz import COLORS, plot_dropout_mask, plot_phase_activations
 from rnnreg.viz.dropout import phase_activations_title, phase_histograms
 from rnnreg.viz.style import new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import FINE_STEPS, Dashboard, animate, limits_and_labels, round_up
-from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
-from rnnreg.widgets.regularizers import check_steps, overfitting_data_layer, verb
 
 __all__ = [
     "DropoutOverfittingDashboard",

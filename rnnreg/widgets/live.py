@@ -48,6 +48,7 @@ from rnnreg import (
     SoftMax,
 )
 from rnnreg.data import digits_data_layer
+from rnnreg.lessons.experiment import check_choice, check_positive_int, seeded
 from rnnreg.training import (
     Callback,
     History,
@@ -59,7 +60,6 @@ from rnnreg.training import (
 from rnnreg.viz.style import COLORS, DPI, projector_style
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels
-from rnnreg.lessons.experiment import check_choice, check_positive_int, seeded
 
 # Which trainable arrays the weight histogram can show: label -> index in network.layers.
 WEIGHT_LAYERS = {"fully connected": 6, "conv kernels": 0}

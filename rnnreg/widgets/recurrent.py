@@ -29,13 +29,13 @@ from matplotlib.ticker import MaxNLocator
 from rnnreg import LSTM, RNN, Adam, Constant, L2Loss, LastTimeStep, NeuralNetwork, Xavier
 from rnnreg.data import ArrayDataLayer, delayed_recall, noisy_sine
 from rnnreg.layers.activations import sigmoid
+from rnnreg.lessons.experiment import check_choice, read_only, seeded
 from rnnreg.training import fit, r_squared
 from rnnreg.viz import COLORS, plot_gradient_norms, plot_hidden_states
 from rnnreg.viz.recurrent import gradient_norms_title
 from rnnreg.viz.style import DPI, FIGURE_WIDTH, new_figure
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels
-from rnnreg.lessons.experiment import check_choice, read_only, seeded
 
 __all__ = [
     "GradientFlowDashboard",

@@ -25,13 +25,13 @@ from matplotlib.figure import Figure
 
 from rnnreg import Adam, Constant, CrossEntropyLoss, Dropout, FullyConnected, He, NeuralNetwork, ReLU, SoftMax
 from rnnreg.data import ArrayDataLayer, concentric_circles, spirals, two_moons, xor
+from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
 from rnnreg.training import accuracy, fit
 from rnnreg.viz import plot_decision_boundary, plot_train_validation
 from rnnreg.viz._common import use_log_scale
 from rnnreg.viz.style import DPI
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard, animate, limits_and_labels, round_limits
-from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
 
 # The four problems and the noise that keeps each one interesting (neither trivial nor hopeless).
 DATASETS = {
