@@ -150,8 +150,7 @@ class Conv(TrainableLayer):
         batch = error.shape[0]
         spatial_axes = tuple(range(2, 2 + self.spatial_dims))
         # E as (K, N·P), the layout of the forward product's output.
-        error_rows = np.ascontiguousarray(error.reshape(batch, self.num_kernels, -1).swapaxes(0, 1))
-        error_rows = error_rows.reshape(self.num_kernels, -1)
+        error_rows = error.reshape(batch, self.num_kernels, -1).swapaxes(0, 1).reshape(self.num_kernels, -1)
 
         # Input gradient first, with the kernels of the forward pass (the update below changes them).
         # Each column entry was copied from one padded input position, so its error goes back there:
@@ -161,10 +160,8 @@ class Conv(TrainableLayer):
             column_error = self._kernels.reshape(self.num_kernels, -1).T @ error_rows  # (C·m·n, N·P)
             error_input = _col2im(column_error, self._input_shape, self.kernel_shape, self.stride_shape)
 
-        # Σ over b and (p, q) of E (K, N·P) @ columnsᵀ (N·P, C·m·n): one matmul. columnsᵀ is copied to C
-        # order because BLAS sums in another order for a transposed operand, which would change the last
-        # bits of dL/dW against the plain (N·P, C·m·n) product (and the stored notebook outputs with them).
-        gradient_weights = error_rows @ np.ascontiguousarray(self._columns.T)
+        # Σ over b and (p, q) of E (K, N·P) @ columnsᵀ (N·P, C·m·n): one matmul.
+        gradient_weights = error_rows @ self._columns.T
         self._apply_update("weights", gradient_weights.reshape(self._kernels.shape))
         self._apply_update("bias", error.sum(axis=(0, *spatial_axes)))
         return error_input
