@@ -263,7 +263,8 @@ def test_truncation_as_long_as_the_sequence_equals_full_bptt():
 def test_shorter_truncation_makes_one_update_per_chunk_and_restores_memorize():
     net = recurrent_network()
     history = fit(net, epochs=1, steps_per_epoch=2, truncation=5)
-    assert history.num_steps == 2 * 3  # chunks of 5, 5 and 2 steps
+    assert history.num_steps == 2 * 3  # chunks of 2, 5 and 5 steps (aligned to end at the last step)
+    assert net.layers[0].hidden_gradient_norms.shape == (5,)  # the last update back-propagated 5 steps
     assert net.layers[0].memorize is False
     reference = recurrent_network()
     fit(reference, epochs=1, steps_per_epoch=2)
@@ -281,6 +282,32 @@ def test_truncation_with_one_target_per_sequence_updates_once_per_batch():
     net.append_layer(LastTimeStep())
     history = fit(net, epochs=1, steps_per_epoch=3, truncation=5, metric=binary_accuracy)
     assert history.num_steps == 3
+    # The chunk holding the target has all 5 steps (12 = 2 + 5 + 5): the gradient's reach is the truncation.
+    assert net.layers[0].hidden_gradient_norms.shape == (5,)
+
+
+def test_truncation_windows_end_at_the_last_step_so_k_is_the_gradients_reach():
+    from rnnreg import LastTimeStep
+
+    np.random.seed(0)
+    inputs, targets = np.random.rand(3, 11, 2), np.random.rand(3, 1)
+    for truncation in (1, 4, 10, 11):
+        np.random.seed(1)
+        net = NeuralNetwork(Sgd(0.05), Xavier(), Constant(0.0))
+        net.data_layer = FixedBatches((inputs, targets))
+        net.loss_layer = L2Loss()
+        net.append_layer(RNN(2, 4, 1))
+        net.append_layer(LastTimeStep())
+        layer = net.layers[0]
+        initial = layer.weights.copy(), layer.output_weights.copy()
+        fit(net, epochs=1, steps_per_epoch=1, truncation=truncation, metric=None)
+        assert layer.hidden_gradient_norms.shape == (truncation,)
+        assert np.all(layer.hidden_gradient_norms > 0)
+        # The forward-only chunks carried the state: the last chunk's states are those of one full run.
+        full = RNN(2, 4, 1)
+        full.weights, full.output_weights = initial
+        full.forward(inputs)
+        np.testing.assert_allclose(layer.hidden_states, full.hidden_states[:, -truncation:], rtol=1e-12)
 
 
 def test_a_callback_can_stop_training():

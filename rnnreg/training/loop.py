@@ -55,10 +55,13 @@ def fit(
         Clip the gradients of each step to this global norm (see ``clip_by_global_norm``).
     truncation : int, optional
         Truncated back-propagation through time for sequence batches (N, T, D): the batch is cut into
-        chunks of ``truncation`` steps along time; the recurrent layers carry their state from chunk to
-        chunk (starting from zeros for every batch) and back-propagate within a chunk only. With sequence
-        targets (N, T, K) every chunk is one update; with one target per sequence only the last chunk is.
-        ``truncation >= T`` is full back-propagation through time.
+        chunks of ``truncation`` steps along time, aligned to END at the last step (the first chunk is the
+        short one when ``truncation`` does not divide T: T = 21, truncation 5 gives steps 1, 2–6, 7–11,
+        12–16, 17–21). The recurrent layers carry their state from chunk to chunk (starting from zeros for
+        every batch) and back-propagate within a chunk only. With sequence targets (N, T, K) every chunk is
+        one update; with one target per sequence only the last chunk is, so the gradient of that target
+        reaches back exactly ``truncation`` steps (steps T − truncation + 1 … T); the earlier chunks only
+        run forward to carry the state. ``truncation >= T`` is full back-propagation through time.
     metric : callable, "auto" or None
         ``metric(prediction, labels)`` for the accuracies; "auto" uses ``accuracy`` with
         ``CrossEntropyLoss`` and no metric otherwise (use ``binary_accuracy`` for sigmoid outputs).
@@ -215,13 +218,15 @@ def _chunks(network, inputs, labels, truncation):
     for layer in network.layers:
         if isinstance(layer, RecurrentLayer):
             layer.reset_state()
-    starts = range(0, length, truncation)
-    for start in starts:
-        window = slice(start, start + truncation)
+    # Windows end at the last step, so the last chunk (the one a single target per sequence is read from)
+    # always has ``truncation`` steps: that is how far back its gradient reaches.
+    ends = range(length, 0, -truncation)[::-1]
+    for end in ends:
+        window = slice(max(end - truncation, 0), end)
         chunk = inputs[:, window] if time_axis == 1 else inputs[window]
         if sequence_targets:
             yield chunk, (labels[:, window] if time_axis == 1 else labels[window])
-        elif start + truncation >= length:
+        elif end == length:
             yield chunk, labels
         else:
             _carry_forward(network, chunk)
