@@ -1,7 +1,7 @@
 """Redraw every figure the README shows, from the library (run with ``make figures``).
 
 Each figure comes from a small seeded experiment, the same settings the teaching-claim tests assert
-(tests/test_teaching_claims.py), so a figure never shows what the library does not compute.
+(tests/test_teaching_claims_*.py, over several seeds), so a figure never shows what the library does not compute.
 """
 
 from pathlib import Path
@@ -24,11 +24,11 @@ from rnnreg import (
     LastTimeStep,
     NeuralNetwork,
     ReLU,
-    SgdWithMomentum,
     SoftMax,
     Xavier,
 )
-from rnnreg.data import ArrayDataLayer, delayed_recall, digits_data_layer, iris_data_layer, two_moons
+from rnnreg.data import ArrayDataLayer, delayed_recall, iris_data_layer, two_moons
+from rnnreg.lessons.digits_sparsity import NEAR_ZERO, train_digits_mlp
 from rnnreg.training import BatchNormRecorder, fit
 from rnnreg.viz import (
     plot_batch_norm_statistics,
@@ -40,21 +40,10 @@ from rnnreg.viz import (
 HERE = Path(__file__).resolve().parent
 
 
-def digits_weights(regularizer):
-    np.random.seed(0)
-    optimizer = SgdWithMomentum(0.002, 0.9)
-    optimizer.add_regularizer(regularizer)
-    net = NeuralNetwork(optimizer, He(), Constant(0.0))
-    net.data_layer = digits_data_layer(batch_size=64, flatten=True, validation_fraction=0.2)
-    net.loss_layer = CrossEntropyLoss()
-    for layer in (FullyConnected(64, 32), ReLU(), FullyConnected(32, 10), SoftMax()):
-        net.append_layer(layer)
-    fit(net, epochs=10)
-    return np.concatenate([layer.weights[:-1].ravel() for layer in net.trainable_layers()])
-
-
 def l1_vs_l2():
-    return plot_weight_histograms({"L1": digits_weights(L1Regularizer(0.3)), "L2": digits_weights(L2Regularizer(0.3))})
+    weights = {name: train_digits_mlp(regularizer)[0]
+               for name, regularizer in (("L1", L1Regularizer(0.3)), ("L2", L2Regularizer(0.3)))}
+    return plot_weight_histograms(weights, threshold=NEAR_ZERO)
 
 
 def gradient_norms():
