@@ -20,6 +20,7 @@ from rnnreg.viz.recurrent import (
     plot_hidden_states,
     plot_sequence_predictions,
 )
+from rnnreg.viz.regularization import plot_alpha_curves, plot_feature_sizes, plot_seed_bands
 from rnnreg.viz.style import COLORS, DIVERGING_CMAP, SEQUENTIAL_CMAP, new_figure, projector_style
 from rnnreg.viz.weights import (
     plot_sparsity_curves,
@@ -33,16 +34,19 @@ __all__ = [
     "DIVERGING_CMAP",
     "SEQUENTIAL_CMAP",
     "new_figure",
+    "plot_alpha_curves",
     "plot_batch_norm_statistics",
     "plot_channel_statistics",
     "plot_comparison_curves",
     "plot_decision_boundary",
     "plot_dropout_mask",
+    "plot_feature_sizes",
     "plot_gate_activations",
     "plot_gradient_norms",
     "plot_hidden_states",
     "plot_loss_curves",
     "plot_phase_activations",
+    "plot_seed_bands",
     "plot_sequence_predictions",
     "plot_sparsity_curves",
     "plot_train_validation",

@@ -33,16 +33,16 @@ def near_zero_fraction(weights, threshold):
     return float(np.count_nonzero(np.abs(weights) <= threshold)) / weights.size
 
 
-def _zero_centred_edges(values, bins):
-    """Equal-width bin edges over [−m, m], m = max |w|, with one bin centred on 0 (``bins`` made odd)."""
+def _zero_centred_edges(values, bins, reach=None):
+    """Equal-width bin edges over [−m, m], m = ``reach`` or max |w|, with one bin centred on 0 (``bins`` made odd)."""
     bins = bins if bins % 2 else bins + 1
-    reach = float(np.max(np.abs(values)))
+    reach = float(np.max(np.abs(values))) if reach is None else float(reach)
     if reach == 0:
         reach = 1.0
     return np.linspace(-reach, reach, bins + 1)
 
 
-def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3):
+def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=False, reach=None):
     """Overlaid step histograms of several weight sets, e.g. ``{"L1": w1, "L2": w2}``.
 
     Parameters
@@ -57,6 +57,12 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3):
         rounded up to an odd number so that one bin is centred on 0 (where L1 piles weights up).
     threshold : float
         A weight counts as (near) zero when |w| <= ``threshold``, as in ``SparsityRecorder``.
+    log : bool
+        A logarithmic y-axis (down to the smallest non-empty share), so that a few large weights stay
+        visible beside a tall spike at zero.
+    reach : float, optional
+        Fixed x-limits [−reach, reach] and bins over them (weights beyond it are left out of the bins); by
+        default the largest |w| of all sets.
 
     Returns
     -------
@@ -70,9 +76,11 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3):
     check_mapping(weights, "weights", "array of weights")
     bins = check_positive_int(bins, "bins")
     threshold = check_non_negative_number(threshold, "threshold")
+    if reach is not None and (check_non_negative_number(reach, "reach") == 0):
+        raise ValueError("reach must be > 0, got 0")
     arrays = {label: as_float_array(values, f"weights[{label!r}]").ravel() for label, values in weights.items()}
     labels = list(arrays)
-    edges, shares, fractions, legend_labels = weight_histograms(arrays, bins, threshold)
+    edges, shares, fractions, legend_labels = weight_histograms(arrays, bins, threshold, reach)
     zero = f"|w| ≤ {format_threshold(threshold)}"
 
     with projector_style():
@@ -80,7 +88,12 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3):
         for label, color in zip(labels, assign_colors(labels), strict=True):
             ax.stairs(shares[label], edges, color=color, linewidth=2.2, label=legend_labels[label])
         ax.set_xlabel("weight value")
-        ax.set_ylabel("fraction of weights per bin")
+        ax.set_ylabel("fraction of weights per bin" + (" (log scale)" if log else ""))
+        if log:
+            smallest = min(float(np.min(share[share > 0])) for share in shares.values() if np.any(share > 0))
+            ax.set_yscale("log")
+            ax.set_ylim(10.0 ** np.floor(np.log10(smallest)), 1.0)
+        ax.set_xlim(edges[0], edges[-1])
         ranked = sorted(labels, key=lambda label: -fractions[label])
         sparsest = ranked[0]
         title = f"{sparsest}: {format_percent(fractions[sparsest])} of weights with {zero}"
@@ -93,10 +106,10 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3):
     return figure
 
 
-def weight_histograms(arrays, bins, threshold):
+def weight_histograms(arrays, bins, threshold, reach=None):
     """What ``plot_weight_histograms`` draws for flat ``arrays`` {label: (S,)}: shared edges, and per label the
     fraction of weights per bin, the near-zero fraction and the legend label."""
-    edges = _zero_centred_edges(np.concatenate(list(arrays.values())), bins)
+    edges = _zero_centred_edges(np.concatenate(list(arrays.values())), bins, reach)
     shares = {label: np.histogram(values, bins=edges)[0] / values.size for label, values in arrays.items()}
     fractions = {label: near_zero_fraction(values, threshold) for label, values in arrays.items()}
     zero = f"|w| ≤ {format_threshold(threshold)}"
