@@ -677,3 +677,55 @@ def seed_summary(runs_by_label, threshold=THRESHOLD):
     }
     return [f"{_label(runs)}: {name} {per_seed(name, runs, measure).describe()}"
             for runs in runs_by_label.values() for name, measure in measures.items()]
+
+
+# ---------------------------------------------------------------------------- the dashboards' findings
+
+
+def _span(values, form="{:.2f}"):
+    """"0.83–0.86" (the smallest to the largest seed), or one number when they agree to the digits shown."""
+    low, high = form.format(min(values)), form.format(max(values))
+    return low if low == high else f"{low}–{high}"
+
+
+def regularizer_finding(runs, baseline, threshold=THRESHOLD):
+    """The sentence a dashboard's title states for ``runs`` against ``baseline`` (no regularization), same seeds.
+
+    Every number is the range over the seeds shown, so the sentence holds for each of them.
+    """
+    settings, n = runs[0].settings, len(runs)
+    losses_below = sum(run.validation_loss < plain.validation_loss
+                       for run, plain in zip(runs, baseline, strict=True))
+    loss_text = f"\nvalidation loss lower than without regularization in {losses_below} of {n} seeds"
+    if settings["regularizer"] == "none" or settings["alpha"] == 0:
+        return (f"No regularization ({n} seeds): train accuracy {_span([r.train_accuracy for r in runs])}, "
+                f"validation {_span([r.validation_accuracy for r in runs])}: it fits the training set only")
+    label = _label(runs)
+    if settings["regularizer"] == "L2":
+        ratios = _span([r.informative_ratio() for r in runs], "{:.1f}")
+        plain = _span([r.informative_ratio() for r in baseline], "{:.1f}")
+        return (f"{label}, {n} seeds: informative features' weights {ratios}× the noise features' "
+                f"(none: {plain}×);{loss_text}")
+    near = _span([r.near_zero_fraction(threshold) for r in runs], "{:.0%}")
+    exact = _span([r.exact_zero_fraction() for r in runs], "{:.0%}")
+    text = f"{label}, {n} seeds: {near} of weights near zero, {exact} exactly zero;{loss_text}"
+    step = settings["learning_rate"] * settings["alpha"]
+    if settings["regularizer"] == "L1" and step > threshold:
+        text += f"; η·α = {step:g} > {threshold:g}: steps jump past 'near zero'"
+    return text
+
+
+def rules_finding(runs):
+    """The sentence the L2-rules dashboard states: {"decoupled", "into gradient", "none": tuple of runs}."""
+    decoupled, coupled = runs["decoupled"], runs["into gradient"]
+    first, n = decoupled[0].settings, len(decoupled)
+    alphas = {rule: runs[rule][0].settings["alpha"] for rule in RULES}
+    if first["optimizer"] == "SGD" and alphas["decoupled"] == alphas["into gradient"]:
+        worst = max(relative_weight_difference(a, b) for a, b in zip(decoupled, coupled, strict=True))
+        return (f"Plain SGD, the same α: both rules give the same weights in all {n} seeds "
+                f"(largest difference {worst:.0e} of the largest weight: rounding)")
+    what = {"SGD": "Plain SGD", "momentum": f"Momentum {MOMENTUM:g}", "Adam": "Adam"}[first["optimizer"]]
+    lower = sum(a.validation_loss < b.validation_loss for a, b in zip(coupled, decoupled, strict=True))
+    return (f"{what}, decoupled α = {alphas['decoupled']:g}, in the gradient α = {alphas['into gradient']:g}: "
+            f"‖W‖₂ {_span([r.weight_norm() for r in decoupled])} against {_span([r.weight_norm() for r in coupled])};"
+            f"\nL2 in the gradient has the lower validation loss in {lower} of {n} seeds")

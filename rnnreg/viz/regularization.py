@@ -1,7 +1,7 @@
 """Lesson 01's pictures over seeds: a measure against α (the U curve), curves with seed bands, weight size per feature.
 
 Every function shows the spread of the seeds it is given (a band from the smallest to the largest value, and
-the median as the line or bar), because a claim the lesson makes rests on all of them, not on one run.
+the median as the line or the filled steps), because a claim the lesson makes rests on all of them, not on one run.
 """
 
 import numpy as np
@@ -155,7 +155,7 @@ def plot_feature_sizes(sizes, *, reference=None, informative=4, label="regulariz
     informative : int
         The first ``informative`` features carry the class (a grey band marks them).
     label : str
-        Legend label of the bars (the concept colour is used when it names one: "L1", "L2", "none").
+        Legend label of the median steps (the concept colour is used when it names one: "L1", "L2", "none").
     color : colour, optional
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes (cleared first); by default a new projector-sized figure.
@@ -170,7 +170,7 @@ def plot_feature_sizes(sizes, *, reference=None, informative=4, label="regulariz
 
     Notes
     -----
-    The bar is the median over the seeds, the dots are the seeds: absolute sizes, not divided by a layer
+    The filled steps are the median over the seeds, the dots are the seeds: absolute sizes, not divided by a layer
     average, so that a picture where every weight is tiny looks tiny.
     """
     sizes = _seed_table(sizes, "sizes")
@@ -190,8 +190,9 @@ def plot_feature_sizes(sizes, *, reference=None, informative=4, label="regulariz
         ax.set_yscale("log")
         ax.axvspan(-0.5, informative - 0.5, color="#DDDDDD", zorder=0, label=f"the {informative} informative features")
         median = np.median(sizes, axis=0)
-        ax.bar(features, np.where(median > low, median, 0.0), width=0.8, bottom=0.0, color=color, alpha=0.8,
-               label=f"{label}: median of {len(sizes)} seeds")
+        # One filled step outline instead of a bar per feature: the same picture, a fraction of the drawing time.
+        ax.stairs(np.where(median > low, median, low), np.arange(count + 1) - 0.5, baseline=low, fill=True,
+                  color=color, alpha=0.8, label=f"{label}: median of {len(sizes)} seeds")
         seeds_x = np.repeat(features[None, :], len(sizes), axis=0)
         shown = sizes > low
         ax.plot(seeds_x[shown], sizes[shown], linestyle="none", marker=".", markersize=4, color="black", alpha=0.6,
@@ -204,6 +205,7 @@ def plot_feature_sizes(sizes, *, reference=None, informative=4, label="regulariz
                       baseline=None, label="no regularization (median)")
         ax.set_xlim(-0.5, count - 0.5)
         ax.set_ylim(low, high)
+        ax.minorticks_off()  # a decade per tick is enough to read, and minor ticks cost a large part of a redraw
         ax.set_xlabel(f"input feature (features 0–{informative - 1} carry the class, the others are noise)")
         ax.set_ylabel("mean |w| of its first-layer weights")
         ax.set_title(title)

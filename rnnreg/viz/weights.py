@@ -42,7 +42,7 @@ def _zero_centred_edges(values, bins, reach=None):
     return np.linspace(-reach, reach, bins + 1)
 
 
-def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=False, reach=None):
+def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=False, reach=None, colors=None):
     """Overlaid step histograms of several weight sets, e.g. ``{"L1": w1, "L2": w2}``.
 
     Parameters
@@ -63,6 +63,8 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=Fal
     reach : float, optional
         Fixed x-limits [−reach, reach] and bins over them (weights beyond it are left out of the bins); by
         default the largest |w| of all sets.
+    colors : dict {str: colour}, optional
+        A colour per label, for labels that do not name a concept ("L1 proximal" in L1's colour).
 
     Returns
     -------
@@ -85,7 +87,7 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=Fal
 
     with projector_style():
         figure, ax = prepare_axes(ax)
-        for label, color in zip(labels, assign_colors(labels), strict=True):
+        for label, color in zip(labels, assign_colors(labels, colors), strict=True):
             ax.stairs(shares[label], edges, color=color, linewidth=2.2, label=legend_labels[label])
         ax.set_xlabel("weight value")
         ax.set_ylabel("fraction of weights per bin" + (" (log scale)" if log else ""))
@@ -93,6 +95,7 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=Fal
             smallest = min(float(np.min(share[share > 0])) for share in shares.values() if np.any(share > 0))
             ax.set_yscale("log")
             ax.set_ylim(10.0 ** np.floor(np.log10(smallest)), 1.0)
+            ax.minorticks_off()  # a decade per tick is enough to read, and minor ticks cost a large part of a redraw
         ax.set_xlim(edges[0], edges[-1])
         ranked = sorted(labels, key=lambda label: -fractions[label])
         sparsest = ranked[0]
