@@ -530,6 +530,32 @@ def overfitting_claims(none, l1, l2, threshold=THRESHOLD):
     ]
 
 
+def _largest(run):
+    return float(np.max(np.abs(run.all_weights())))
+
+
+def _median_size(run):
+    return float(np.median(np.abs(run.all_weights())))
+
+
+def histogram_claims(none, l1, l2, threshold=THRESHOLD):
+    """What the weight histograms show: L1 a spike at 0 and large weights left; L2 no narrower copy of the bell.
+
+    A narrower copy would shrink the typical and the largest |w| by the same factor; L2 shrinks the typical
+    weight far more than the largest ones.
+    """
+    return [
+        paired(f"{_label(l1)}: largest |w| ÷ largest |w| without regularization", l1, none,
+               lambda a, b: _largest(a) / _largest(b)).holds(0.9, margin=0.05),
+        per_seed(f"{_label(l2)}: share of weights with |w| ≤ {threshold:g}", l2,
+                 lambda r: _percent(r.near_zero_fraction(threshold))).holds(25, margin=3, unit=" %"),
+        paired(f"{_label(l2)}: median |w| ÷ median |w| without regularization", l2, none,
+               lambda a, b: _median_size(a) / _median_size(b)).holds(0.2, margin=0.03, above=False),
+        paired(f"{_label(l2)}: largest |w| ÷ largest |w| without regularization", l2, none,
+               lambda a, b: _largest(a) / _largest(b)).holds(0.3, margin=0.05),
+    ]
+
+
 def initialisation_claims(none):
     """Without a regularizer most of the weights are still their random initial values."""
     return [
