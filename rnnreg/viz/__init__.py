@@ -13,7 +13,14 @@ figure manager or changes matplotlib's global settings.
 from rnnreg.viz.batch_norm import plot_batch_norm_statistics, plot_channel_statistics
 from rnnreg.viz.boundaries import plot_decision_boundary
 from rnnreg.viz.curves import plot_comparison_curves, plot_loss_curves, plot_train_validation
-from rnnreg.viz.dropout import plot_dropout_mask, plot_phase_activations
+from rnnreg.viz.dropout import (
+    plot_dropout_batch,
+    plot_dropout_mask,
+    plot_mask_average,
+    plot_phase_activations,
+    plot_seed_loss_curves,
+    plot_seed_pairs,
+)
 from rnnreg.viz.recurrent import (
     plot_gate_activations,
     plot_gradient_norms,
@@ -39,14 +46,18 @@ __all__ = [
     "plot_channel_statistics",
     "plot_comparison_curves",
     "plot_decision_boundary",
+    "plot_dropout_batch",
     "plot_dropout_mask",
     "plot_feature_sizes",
     "plot_gate_activations",
     "plot_gradient_norms",
     "plot_hidden_states",
     "plot_loss_curves",
+    "plot_mask_average",
     "plot_phase_activations",
     "plot_seed_bands",
+    "plot_seed_loss_curves",
+    "plot_seed_pairs",
     "plot_sequence_predictions",
     "plot_sparsity_curves",
     "plot_train_validation",
