@@ -381,7 +381,10 @@ def _change(dropped, baseline, value, name):
 
 
 def changes(dropped, baseline):
-    """{"validation loss", "loss gap", "validation accuracy"}: dropout's change of each, seed by seed."""
+    """Dropout's change of the validation loss and accuracy and of both train–validation gaps, seed by seed.
+
+    Returns ``{"validation loss", "loss gap", "validation accuracy", "accuracy gap"}``: ``SeedValues`` each.
+    """
     return {
         "validation loss": _change(dropped, baseline, lambda run: run.final("validation_loss"),
                                    "change in validation loss"),
@@ -389,6 +392,8 @@ def changes(dropped, baseline):
                             "change in train–validation loss gap"),
         "validation accuracy": _change(dropped, baseline, lambda run: run.final("validation_accuracy"),
                                        "change in validation accuracy"),
+        "accuracy gap": _change(dropped, baseline, lambda run: run.accuracy_gap,
+                                "change in train–validation accuracy gap"),
     }
 
 
