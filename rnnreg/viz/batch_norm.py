@@ -286,13 +286,14 @@ def plot_phase_probabilities(probabilities, accuracies, phase, *, ax=None):
         for offset, name in zip((-width / 2, width / 2), PHASES, strict=True):
             ax.bar(positions + offset, values[name], width, color=COLORS[name], alpha=1.0 if name == phase else 0.4,
                    label=f"{name} phase (batch accuracy {float(accuracies[name]):.2f})")
-        ax.set_ylim(0, 1.05)
+        ax.set_ylim(0, 1.4)  # room above the bars for the legend
+        ax.set_yticks(np.linspace(0, 1, 6))
         ax.set_xlabel("sample of the batch")
         ax.set_ylabel("probability of the true class")
         if positions.size <= 10:
             ax.set_xticks(positions)
         ax.set_title("Network output on that batch")
-        ax.legend(loc="lower left", fontsize=12)
+        ax.legend(loc="upper left", fontsize=12)
     return figure
 
 
