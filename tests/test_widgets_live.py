@@ -7,7 +7,8 @@ pytest.importorskip("ipywidgets")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from rnnreg.widgets.live import LiveRun, LiveTrainingDashboard, build_digits_conv_net, plot_live_state
+from rnnreg.lessons.all_together import LiveRun, build_digits_conv_net, live_finding
+from rnnreg.widgets.live import LiveTrainingDashboard, plot_live_state
 
 
 def assert_same_snapshot(first, second):
@@ -195,7 +196,7 @@ def test_rendering_draws_every_panel_and_the_histogram_choice():
     dashboard.step(3)
     loss_axes, accuracy_axes, weight_axes = dashboard.axes
     assert loss_axes.get_xlabel() == "training step"
-    assert [line.get_label() for line in accuracy_axes.lines] == ["train", "validation"]
+    assert [line.get_label() for line in accuracy_axes.lines] == ["train accuracy", "validation accuracy"]
     assert weight_axes.get_xlabel() == "FC weight value"
     picture = dashboard.image.value
     dashboard.controls["weights_shown"].value = "conv kernels"
@@ -204,8 +205,32 @@ def test_rendering_draws_every_panel_and_the_histogram_choice():
     assert dashboard.run.history.num_steps == 3  # a display choice does not train
     figure = plot_live_state(dashboard.data())
     assert isinstance(figure, Figure) and len(figure.axes) == 3
-    assert "After 3 steps" in figure.texts[0].get_text()
+    assert "after 3 steps" in figure.texts[0].get_text()
     assert plt.get_fignums() == []
+
+
+def test_the_dashboard_draws_what_the_static_picture_draws_with_no_blitted_path():
+    dashboard = LiveTrainingDashboard()
+    dashboard.step(4)
+    dashboard.controls["l2_strength"].value = 0.3
+    dashboard.step(4)
+    figure = plot_live_state(dashboard.data())
+    for live, static in zip(dashboard.axes, figure.axes, strict=True):
+        assert live.get_title() == static.get_title()
+        assert [line.get_label() for line in live.lines] == [line.get_label() for line in static.lines]
+        for live_line, static_line in zip(live.lines, static.lines, strict=True):
+            np.testing.assert_array_equal(live_line.get_ydata(), static_line.get_ydata())
+    # one drawing path: every Axes is drawn afresh, nothing in it is left for a blitted update
+    assert not any(artist.get_animated() for ax in dashboard.axes for artist in ax.get_children())
+    assert "static_key" not in vars(LiveTrainingDashboard)
+
+
+def test_the_summed_loss_is_not_called_the_loss_training_minimises():
+    dashboard = LiveTrainingDashboard()
+    dashboard.step(2)
+    labels = [text.get_text() for text in dashboard.axes[0].get_legend().get_texts()]
+    assert labels == ["data loss", "regularization loss", "sum of the two"]
+    assert not any("total loss" in label or "minimi" in label for label in labels)
 
 
 def test_stronger_l2_shrinks_the_weights_faster():
@@ -223,8 +248,26 @@ def test_stronger_l2_shrinks_the_weights_faster():
 def test_the_finding_never_shows_a_negative_zero_gap():
     from types import SimpleNamespace
 
-    from rnnreg.widgets.live import live_finding
-
     epochs = {"step": [10], "train_accuracy": [0.921], "validation_accuracy": [0.924]}
     finding = live_finding({"steps": 10, "epochs": 1.0, "history": SimpleNamespace(epochs=epochs)})
     assert finding.endswith("train 0.92, gap +0.00")
+
+
+def test_the_early_stopping_picture_states_what_its_curves_show():
+    from rnnreg.viz import plot_early_stopping
+
+    epochs = np.arange(50)
+    validation = np.array([1.0 + (epochs - low) ** 2 / 400 for low in (10, 14)])  # lowest at 10 and 14
+    train = np.array([np.exp(-epochs / 8), np.exp(-epochs / 9)])
+    figure = plot_early_stopping(train, validation, [10, 14], [20, 24])
+    validation_ax, train_ax = figure.axes
+    assert validation_ax.get_title() == "Validation: lowest at epochs 10–14, then rising"
+    assert train_ax.get_title() == "Training loss keeps falling" and train_ax.get_yscale() == "log"
+    assert figure.texts[0].get_text() == "Early stopping stopped at epochs 20–24 of 50"
+    flat = plot_early_stopping(train, np.ones((2, 50)), [0, 0], [5, 5])
+    assert flat.axes[0].get_title() == "Validation: lowest at epoch 0"
+    with pytest.raises(ValueError, match="stop_epochs must be epochs in"):
+        plot_early_stopping(train, validation, [10, 14], [20, 50])
+    with pytest.raises(ValueError, match="same shape"):
+        plot_early_stopping(train[:1], validation, [10, 14], [20, 24])
+    assert plt.get_fignums() == []

@@ -6,15 +6,16 @@ import pytest
 pytest.importorskip("ipywidgets")
 import matplotlib.pyplot as plt
 
-from rnnreg.widgets.tour import (
+from rnnreg.lessons.tour import (
     DATASETS,
-    DecisionBoundaryDashboard,
     boundary_view,
+    finding,
     make_dataset,
     make_predict,
     network_from,
     train_boundary_classifier,
 )
+from rnnreg.widgets.tour import DecisionBoundaryDashboard
 
 FAST = {"epochs": 30}  # enough for the claims below, a third of the lesson's training time
 
@@ -94,6 +95,18 @@ def test_without_dropout_both_phases_agree():
     assert boundary_view(result, "train") == {**boundary_view(result, "test"), "phase": "train"}
 
 
+def test_the_title_states_what_this_trained_net_shows_in_each_phase():
+    result = trained()
+    view = boundary_view(result, "train")
+    assert 0 < view["changed_fraction"] < 0.5
+    assert view["train_flips"] > view["test_flips"]
+    assert f"{view['changed_fraction']:.1%} of the plane changes class" in finding(result.settings, view)
+    assert "Test phase" in finding(result.settings, boundary_view(result, "test"))
+    plain = boundary_view(trained(dropout_rate=0.0), "train")
+    assert plain["changed_fraction"] == 0 and plain["train_flips"] == plain["test_flips"]
+    assert finding(trained(dropout_rate=0.0).settings, plain).startswith("No dropout: both phases draw the same")
+
+
 def test_every_data_set_is_learned():
     for name in DATASETS:
         view = boundary_view(trained(name, hidden_units=32), "test")
@@ -145,6 +158,19 @@ def test_dashboard_controls_drive_the_claims():
     dashboard.controls["dropout_rate"].value = 0.0
     assert dashboard.last_data["trained"].settings["dropout_rate"] == 0.0
     assert "No dropout" in dashboard.figure.texts[0].get_text()
+
+
+def test_render_draws_through_viz_only_with_no_blitted_path():
+    dashboard = DecisionBoundaryDashboard(**FAST, resolution=30)
+    boundary_axes, loss_axes = dashboard.axes
+    legend = boundary_axes.get_legend()
+    assert legend.get_title().get_text() == "test points"
+    assert [text.get_text() for text in legend.get_texts()] == ["class 0", "class 1", "train points"]
+    assert loss_axes.get_title().startswith("training loss per epoch (final ")
+    assert "static_key" not in vars(DecisionBoundaryDashboard)
+    assert not any(artist.get_animated() for ax in dashboard.axes for artist in ax.get_children())
+    dashboard.controls["phase"].value = "train"  # a new picture clears and redraws: no artists pile up
+    assert len(boundary_axes.images) == 1 and len(loss_axes.lines) == 1
 
 
 def test_a_broken_learning_rate_shows_a_message_instead_of_raising():

@@ -12,7 +12,13 @@ figure manager or changes matplotlib's global settings.
 
 from rnnreg.viz.batch_norm import plot_batch_norm_statistics, plot_channel_statistics
 from rnnreg.viz.boundaries import plot_decision_boundary
-from rnnreg.viz.curves import plot_comparison_curves, plot_loss_curves, plot_train_validation
+from rnnreg.viz.curves import (
+    plot_comparison_curves,
+    plot_early_stopping,
+    plot_live_training,
+    plot_loss_curves,
+    plot_train_validation,
+)
 from rnnreg.viz.dropout import (
     plot_dropout_batch,
     plot_dropout_mask,
@@ -48,10 +54,12 @@ __all__ = [
     "plot_decision_boundary",
     "plot_dropout_batch",
     "plot_dropout_mask",
+    "plot_early_stopping",
     "plot_feature_sizes",
     "plot_gate_activations",
     "plot_gradient_norms",
     "plot_hidden_states",
+    "plot_live_training",
     "plot_loss_curves",
     "plot_mask_average",
     "plot_phase_activations",

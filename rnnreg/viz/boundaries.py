@@ -4,6 +4,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from rnnreg.viz._common import (
+    NEUTRAL_GREY,
     PALETTE,
     as_float_array,
     check_non_negative_number,
@@ -65,7 +66,7 @@ def _check_limits(limits):
 
 
 def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, margin=0.5, class_names=None,
-                           limits=None):
+                           limits=None, faint_points=None, faint_label="other points", legend_title=None):
     """The class a classifier predicts everywhere in a 2-D input plane, with the points and their labels.
 
     Parameters
@@ -88,6 +89,13 @@ def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, 
     limits : ((float, float), (float, float)), optional
         The plane to show, ``((x₁ low, x₁ high), (x₂ low, x₂ high))``, e.g. one plane for several data sets
         so that their pictures compare; by default the points' range plus ``margin``.
+    faint_points : array_like, shape (M, 2), optional
+        More points to show in faint grey under the labelled ones, without their classes (e.g. the training
+        set when ``points`` are the test points); they do not count in the title's accuracy.
+    faint_label : str
+        Their legend entry.
+    legend_title : str, optional
+        A title for the legend, e.g. "test points".
 
     Returns
     -------
@@ -108,6 +116,10 @@ def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, 
     if resolution < 2:
         raise ValueError(f"resolution must be at least 2 grid points per axis, got {resolution}")
     margin = check_non_negative_number(margin, "margin")
+    if faint_points is not None:
+        faint_points = as_float_array(faint_points, "faint_points", ndim=2)
+        if faint_points.shape[1] != 2:
+            raise ValueError(f"faint_points must have shape (M, 2), got shape {faint_points.shape}")
 
     if limits is None:
         low = points.min(axis=0) - margin
@@ -152,11 +164,14 @@ def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, 
                     points[chosen, 0], points[chosen, 1], s=45, color=colors[k], edgecolors="black",
                     linewidths=0.8, label=str(class_names[k]), zorder=3,
                 )
+        if faint_points is not None:
+            ax.scatter(faint_points[:, 0], faint_points[:, 1], s=12, color=NEUTRAL_GREY, alpha=0.5, zorder=2,
+                       label=faint_label)
         ax.set_xlim(low[0], high[0])
         ax.set_ylim(low[1], high[1])
         ax.grid(False)
         ax.set_xlabel("input feature x₁")
         ax.set_ylabel("input feature x₂")
         ax.set_title(f"Accuracy {format_percent(accuracy)} on these {points.shape[0]} points ({correct} correct)")
-        legend_if_several(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        legend_if_several(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=legend_title)
     return figure
