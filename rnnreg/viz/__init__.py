@@ -10,7 +10,15 @@ figure manager or changes matplotlib's global settings.
 >>> plot_weight_histograms({"L1": w_l1, "L2": w_l2})            # title: which one has the most near-zero weights
 """
 
-from rnnreg.viz.batch_norm import plot_batch_norm_statistics, plot_channel_statistics
+from rnnreg.viz.batch_norm import (
+    plot_batch_norm_statistics,
+    plot_batch_size_effect,
+    plot_channel_statistics,
+    plot_note,
+    plot_phase_normalization,
+    plot_phase_probabilities,
+    plot_seed_curves,
+)
 from rnnreg.viz.boundaries import plot_decision_boundary
 from rnnreg.viz.curves import (
     plot_comparison_curves,
@@ -49,6 +57,7 @@ __all__ = [
     "new_figure",
     "plot_alpha_curves",
     "plot_batch_norm_statistics",
+    "plot_batch_size_effect",
     "plot_channel_statistics",
     "plot_comparison_curves",
     "plot_decision_boundary",
@@ -61,9 +70,13 @@ __all__ = [
     "plot_hidden_states",
     "plot_live_training",
     "plot_loss_curves",
+    "plot_note",
     "plot_mask_average",
     "plot_phase_activations",
+    "plot_phase_normalization",
+    "plot_phase_probabilities",
     "plot_seed_bands",
+    "plot_seed_curves",
     "plot_seed_loss_curves",
     "plot_seed_pairs",
     "plot_sequence_predictions",
