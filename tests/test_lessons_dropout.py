@@ -168,6 +168,17 @@ def test_a_trend_sentence_depends_only_on_seeds_clear_of_the_margin():
         lesson.trend(values(-0.021, -0.2, -0.3, -0.4, -0.5), 0.02)
 
 
+def test_a_claim_about_some_seed_needs_one_clear_of_the_threshold_and_none_near_it():
+    def values(*numbers):
+        return SeedValues(tuple(range(len(numbers))), np.array(numbers), "change")
+
+    sentence = lesson._in_some_seed(values(0.05, -0.1), 0.01, guard=0.005)
+    assert sentence == "change above 0.01 in at least one of the 2 seeds"
+    for unsupported in (values(-0.05, -0.1), values(0.05, 0.012)):
+        with pytest.raises(ClaimFailed, match="at least one seed"):
+            lesson._in_some_seed(unsupported, 0.01, guard=0.005)
+
+
 def test_the_sweep_and_the_claims_need_what_they_compare():
     with pytest.raises(ValueError, match="at least one rate"):
         lesson.sweep_rates(())
