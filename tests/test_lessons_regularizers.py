@@ -147,10 +147,12 @@ def test_a_sweep_trains_each_setting_once_and_shares_no_regularization():
 
 
 def test_compare_l2_rules_gives_each_rule_its_own_alpha_when_asked():
-    runs = lesson.compare_l2_rules("momentum", {"decoupled": 10.0, "into gradient": 1.0}, steps=20)
-    assert runs["decoupled"].settings["alpha"] == 10.0 and runs["into gradient"].settings["alpha"] == 1.0
-    assert runs["into gradient"].settings["into_gradient"] and not runs["decoupled"].settings["into_gradient"]
-    assert runs["none"].settings["regularizer"] == "none"
+    runs = lesson.compare_l2_rules("momentum", {"decoupled": 10.0, "into gradient": 1.0}, seeds=(0, 1), steps=20)
+    assert set(runs) == set(lesson.RULES)
+    decoupled, coupled = runs["decoupled"], runs["into gradient"]
+    assert decoupled[0].settings["alpha"] == 10.0 and coupled[1].settings["alpha"] == 1.0
+    assert coupled[0].settings["into_gradient"] and not decoupled[0].settings["into_gradient"]
+    assert [run.settings["seed"] for run in decoupled] == [0, 1]
 
 
 def test_findings_state_ranges_over_the_seeds_shown():

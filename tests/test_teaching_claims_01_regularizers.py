@@ -49,6 +49,10 @@ def test_the_histograms_l2_is_no_narrower_copy_of_the_bell():
     assert any("median |w|" in sentence and "below 0.2" in sentence for sentence in sentences)
 
 
+def test_exercise_4_at_the_same_alpha_l1_shrinks_the_norm_far_more_than_l2():
+    lesson.equal_alpha_claims(runs("L1", 0.0), runs("L1", 0.1), runs("L2", 0.1))
+
+
 def test_without_regularization_the_weights_are_mostly_their_initialisation():
     sentences = lesson.initialisation_claims(runs("L1", 0.0))
     assert "below 1e-09 in all 5 seeds" in sentences[-1]
@@ -80,8 +84,7 @@ def test_too_little_and_too_much_regularization_both_lose_the_u_curve():
 
 
 def test_where_l2_enters_same_under_sgd_ten_times_stronger_in_the_gradient_under_momentum():
-    sgd = [lesson.compare_l2_rules("SGD", 1.0, seed=seed) for seed in SEEDS]
-    momentum = [lesson.compare_l2_rules("momentum", 1.0, seed=seed) for seed in SEEDS]
+    sgd, momentum = lesson.compare_l2_rules("SGD", 1.0), lesson.compare_l2_rules("momentum", 1.0)
     ten_times = lesson.train_over_seeds("L2", 10.0, optimizer="momentum")
     lesson.rules_claims(sgd, momentum, ten_times)
 

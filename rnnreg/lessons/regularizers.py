@@ -83,8 +83,8 @@ SWEEP_LABELS = {
 }
 # The lesson's α grids (α = 0, no regularizer, is every curve's left end): from too little to far too much
 # for SGD with η = LEARNING_RATES["SGD"], and for each L2 rule under Adam.
-REGULARIZER_ALPHAS = {"L1": (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), "L2": (0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)}
-ADAM_RULE_ALPHAS = {"decoupled": (0.0, 1.0, 3.0, 10.0, 30.0), "into gradient": (0.0, 0.1, 0.3, 1.0, 3.0)}
+REGULARIZER_ALPHAS = {"L1": (0.0, 0.01, 0.1, 0.3, 1.0, 3.0, 10.0), "L2": (0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)}
+ADAM_RULE_ALPHAS = {"decoupled": (0.0, 1.0, 10.0, 30.0), "into gradient": (0.0, 0.3, 1.0, 3.0)}
 
 
 # --------------------------------------------------------------------------------------------- building
@@ -444,27 +444,23 @@ def alpha_sweep(alphas=None, *, optimizer="SGD", seeds=SEEDS, steps=STEPS, learn
     return AlphaSweep(alphas=grids, runs=runs, seeds=seeds, settings=settings)
 
 
-def compare_l2_rules(optimizer="Adam", alpha=1.0, *, steps=STEPS, seed=0, data=None):
-    """Train with L2 of strength α applied both ways, under one optimizer; also train without regularization.
+def compare_l2_rules(optimizer="Adam", alpha=1.0, *, seeds=SEEDS, steps=STEPS, data=None):
+    """Train with L2 applied both ways an optimizer can apply it, over seeds.
 
     ``alpha`` is one strength for both rules, or a dict {rule: α} to give each rule its own.
 
     Returns
     -------
-    dict {label: RegularizedRun}
+    dict {rule: tuple of RegularizedRun}
         ``"decoupled"``: the exercise's shrinkage w ← w − η α w outside the optimizer (decoupled weight
-        decay); ``"into gradient"``: g ← g + α w before the optimizer's step; ``"none"``: no regularizer.
-        The same data, the same first weights, the same order of steps.
+        decay); ``"into gradient"``: g ← g + α w before the optimizer's step. For each seed the same data,
+        the same first weights, the same order of steps.
     """
     check_choice("optimizer", optimizer, OPTIMIZERS)
     strengths = alpha if isinstance(alpha, dict) else dict.fromkeys(RULES, alpha)
-    runs = {
-        rule: train_regularized("L2", strengths[rule], optimizer=optimizer, into_gradient=rule == "into gradient",
-                                steps=steps, seed=seed, data=data)
-        for rule in RULES
-    }
-    runs["none"] = train_regularized("none", 0.0, optimizer=optimizer, steps=steps, seed=seed, data=data)
-    return runs
+    return {rule: train_over_seeds("L2", strengths[rule], seeds=seeds, optimizer=optimizer,
+                                   into_gradient=rule == "into gradient", steps=steps, data=data)
+            for rule in RULES}
 
 
 def largest_weight_difference(first, second):
@@ -527,6 +523,18 @@ def overfitting_claims(none, l1, l2, threshold=THRESHOLD):
         *(paired(f"{_label(runs)}: gain in validation accuracy against no regularization", runs, none,
                  lambda a, b: a.validation_accuracy - b.validation_accuracy).holds(0.01, margin=0.005)
           for runs in (l1, l2)),
+    ]
+
+
+def equal_alpha_claims(none, l1, l2):
+    """At the same α, L1 shrinks ‖W‖₂ far more than L2 (exercise 4): ``l1`` and ``l2`` at one α, over seeds."""
+    def shrink(a, b):
+        return a.weight_norm() / b.weight_norm()
+
+    return [
+        paired(f"{_label(l1)}: ‖W‖₂ ÷ ‖W‖₂ without regularization", l1, none, shrink).holds(0.5, margin=0.05,
+                                                                                          above=False),
+        paired(f"{_label(l2)}: ‖W‖₂ ÷ ‖W‖₂ without regularization", l2, none, shrink).holds(0.7, margin=0.03),
     ]
 
 
@@ -647,23 +655,18 @@ def u_curve_claims(sweep):
 def rules_claims(sgd, momentum, momentum_ten_times):
     """Where the L2 term enters: identical under SGD; under momentum the gradient form acts ten times stronger.
 
-    ``sgd``, ``momentum``: lists of ``compare_l2_rules`` results over seeds (α = 1 for both rules);
-    ``momentum_ten_times``: decoupled L2 runs with ten times that α under momentum, the same seeds.
+    ``sgd``, ``momentum``: ``compare_l2_rules`` results (the same α for both rules); ``momentum_ten_times``:
+    decoupled L2 runs under momentum with ten times that α, the same seeds.
     """
     return [
-        SeedValues(tuple(r["decoupled"].settings["seed"] for r in sgd),
-                   np.array([relative_weight_difference(r["decoupled"], r["into gradient"]) for r in sgd]),
-                   "plain SGD: largest weight difference between the rules ÷ largest weight"
-                   ).holds(1e-9, margin=0.0, above=False),
-        SeedValues(tuple(r["decoupled"].settings["seed"] for r in momentum),
-                   np.array([r["into gradient"].weight_norm() / r["decoupled"].weight_norm() for r in momentum]),
-                   "momentum 0.9, the same α: ‖W‖₂ with L2 in the gradient ÷ ‖W‖₂ decoupled"
-                   ).holds(0.5, margin=0.05, above=False),
-        SeedValues(tuple(r.settings["seed"] for r in momentum_ten_times),
-                   np.array([abs(ten.weight_norm() / r["into gradient"].weight_norm() - 1)
-                             for ten, r in zip(momentum_ten_times, momentum, strict=True)]),
-                   "momentum 0.9: decoupled with 10 α against L2 in the gradient with α, relative ‖W‖₂ difference"
-                   ).holds(0.05, margin=0.01, above=False),
+        paired("plain SGD: largest weight difference between the rules ÷ largest weight", sgd["decoupled"],
+               sgd["into gradient"], relative_weight_difference).holds(1e-9, margin=0.0, above=False),
+        paired("momentum 0.9, the same α: ‖W‖₂ with L2 in the gradient ÷ ‖W‖₂ decoupled", momentum["into gradient"],
+               momentum["decoupled"], lambda a, b: a.weight_norm() / b.weight_norm()).holds(0.5, margin=0.05,
+                                                                                             above=False),
+        paired("momentum 0.9: decoupled with 10 α against L2 in the gradient with α, relative ‖W‖₂ difference",
+               momentum_ten_times, momentum["into gradient"],
+               lambda a, b: abs(a.weight_norm() / b.weight_norm() - 1)).holds(0.05, margin=0.01, above=False),
     ]
 
 
