@@ -115,14 +115,15 @@ def plot_batch_norm_statistics(recorder, layer_index, *, channel=0, axes=None, s
                 value = reference[quantity][channel]
                 ax.axhline(value, color=OKABE_ITO["black"], linestyle=":", linewidth=2,
                            label=f"training-set {quantity} {format_scientific(value, 3)}")
-                ax.legend(fontsize=12, loc="best")
+                ax.legend(fontsize=12, loc="upper right")
+            ax.locator_params(nbins=5)  # fewer ticks: each costs time in every redraw of a dashboard
             ax.set_xlabel(xlabel)
             ax.set_ylabel(f"{quantity} of {name}")
             ax.set_title(
                 f"{quantity.capitalize()}: batch varies ±{format_scientific(_spread(batch), 2)}, "
                 f"moving ±{format_scientific(_spread(moving), 2)}"
             )
-        mean_ax.legend()
+        mean_ax.legend(loc="upper right")  # "best" would search hundreds of points at every redraw
         if axes is None:
             figure.suptitle(f"{layer_label(recorder, layer_index)}, channel {channel}: batch vs moving statistics")
     return figure
@@ -244,6 +245,7 @@ def plot_phase_normalization(raw, normalized, statistics, phase, *, feature_name
                     markersize=8, label=f"{name} phase: {what} μ {mean:.2f}, σ² {variance:.3f}",
                     **_line_style(name, phase))
         ax.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
+        ax.locator_params(nbins=5)
         ax.set_xlabel(f"{feature_name}, raw")
         ax.set_ylabel("BatchNorm output")
         ax.set_title(f"The same {raw.size} test samples, two normalisations")
@@ -292,6 +294,8 @@ def plot_phase_probabilities(probabilities, accuracies, phase, *, ax=None):
         ax.set_ylabel("probability of the true class")
         if positions.size <= 10:
             ax.set_xticks(positions)
+        else:
+            ax.locator_params(axis="x", nbins=5)
         ax.set_title("Network output on that batch")
         ax.legend(loc="upper left", fontsize=12)
     return figure
