@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 from matplotlib.colors import ListedColormap, PowerNorm, to_rgba
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from rnnreg.viz._common import (
     as_float_array,
@@ -41,6 +42,7 @@ KEPT_COLOR = "#F2F2F2"
 # activation scale (cividis runs from dark blue through grey-olive to yellow) is that light and neutral.
 DROPPED_CELL = "#D4D4D4"
 CROSS_COLOR = "#1F1F1F"
+ROUND_STEPS = (1, 2, 5, 10)  # tick spacings: 0.5, 100, 2 rather than 0.4, 80, 1.6
 
 
 def _check_mask(mask):
@@ -183,6 +185,12 @@ def _few_ticks(count):
     return np.arange(0, count, step)
 
 
+def _few_levels(top):
+    """0, the top and up to two round values between: a colour bar's ticks (each one costs drawing time)."""
+    inside = MaxNLocator(3, steps=ROUND_STEPS).tick_values(0, top)
+    return np.unique(np.concatenate([[0.0], inside[(inside > 0) & (inside < top)], [top]]))
+
+
 def plot_dropout_batch(activations, *, dropped=None, vmax=None, ax=None, title=None, colorbar=True):
     """A batch of activations as an image, one row per sample; the units a mask dropped marked with a cross.
 
@@ -247,7 +255,7 @@ def plot_dropout_batch(activations, *, dropped=None, vmax=None, ax=None, title=N
         if title is not None:
             ax.set_title(title)
         if colorbar:
-            attach_colorbar(figure, ax, image, f"activation (top: ≥ {vmax:g})")
+            attach_colorbar(figure, ax, image, f"activation (top: ≥ {vmax:g})").set_ticks(_few_levels(vmax))
     return figure
 
 
@@ -286,6 +294,8 @@ def plot_mask_average(test_output, average_train, *, ax=None, limit=None, repeat
         ax.scatter(test, average, s=14, color=COLORS["train"], alpha=0.7)
         ax.set_xlim(0, limit)
         ax.set_ylim(0, limit)
+        ax.xaxis.set_major_locator(MaxNLocator(4, steps=ROUND_STEPS))
+        ax.yaxis.set_major_locator(MaxNLocator(4, steps=ROUND_STEPS))
         ax.set_xlabel("test-phase output")
         ax.set_ylabel("train-phase output, averaged")
         ax.set_title(f"Train phase averaged over\n{masks}: slope {slope:.2f}")
@@ -344,6 +354,8 @@ def plot_seed_loss_curves(steps, without, with_dropout, *, label="dropout", ax=N
         if ylim is not None:
             ax.set_ylim(*ylim)
         ax.set_xlim(steps[0], steps[-1])
+        ax.xaxis.set_major_locator(MaxNLocator(4, steps=ROUND_STEPS))
+        ax.yaxis.set_major_locator(MaxNLocator(4, steps=ROUND_STEPS))
         ax.set_xlabel("training step")
         ax.set_ylabel("cross-entropy per sample")
         ax.set_title(f"Median and range over {seeds} seeds")
@@ -385,6 +397,7 @@ def plot_seed_pairs(without, with_dropout, *, label="dropout", ax=None, ylim=Non
         ax.set_xlim(-0.35, 1.35)
         if ylim is not None:
             ax.set_ylim(*ylim)
+        ax.yaxis.set_major_locator(MaxNLocator(4, steps=ROUND_STEPS))
         ax.set_ylabel("cross-entropy per sample")
         ax.set_title(f"After training, each of {seeds} seeds")
         ax.legend(loc="upper right", fontsize=12)
