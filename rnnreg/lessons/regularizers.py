@@ -557,11 +557,19 @@ def histogram_claims(none, l1, l2, threshold=THRESHOLD):
                lambda a, b: _largest(a) / _largest(b)).holds(0.9, margin=0.05),
         per_seed(f"{_label(l2)}: share of weights with |w| ≤ {threshold:g}", l2,
                  lambda r: _percent(r.near_zero_fraction(threshold))).holds(25, margin=3, unit=" %"),
+        paired(f"share of weights with |w| ≤ {threshold:g}, {_label(l1)} minus {_label(l2)}, in percentage points",
+               l1, l2, lambda a, b: _percent(a.near_zero_fraction(threshold) - b.near_zero_fraction(threshold))
+               ).holds(30, margin=5),
         paired(f"{_label(l2)}: median |w| ÷ median |w| without regularization", l2, none,
                lambda a, b: _median_size(a) / _median_size(b)).holds(0.2, margin=0.03, above=False),
         paired(f"{_label(l2)}: largest |w| ÷ largest |w| without regularization", l2, none,
                lambda a, b: _largest(a) / _largest(b)).holds(0.3, margin=0.05),
     ]
+
+
+def _he_mean_size(run):
+    """E|w| of He's first-layer weights, N(0, σ²) with σ = √(2 / D): σ√(2/π)."""
+    return np.sqrt(2.0 / (run.weights[0].shape[0] - 1)) * np.sqrt(2.0 / np.pi)
 
 
 def initialisation_claims(none):
@@ -572,6 +580,9 @@ def initialisation_claims(none):
         per_seed("no regularization: first-layer change ‖W − W_init‖ ÷ ‖W_init‖", none,
                  lambda r: np.linalg.norm(r.weights[0] - r.initial_weights[0]) / np.linalg.norm(r.initial_weights[0])
                  ).holds(0.3, margin=0.03, above=False),
+        per_seed("no regularization: noise features' mean |w| ÷ He's starting mean |w| σ√(2/π), its distance to 1",
+                 none, lambda r: abs(r.feature_sizes()[r.informative:].mean() / _he_mean_size(r) - 1)
+                 ).holds(0.1, margin=0.03, above=False),
         per_seed("share of the first layer's initial norm that no training input sees", none,
                  lambda r: r.unseen_norms[0] / np.linalg.norm(r.initial_weights[0])).holds(0.6, margin=0.05),
         per_seed("no regularization: relative change of that unseen part during training", none,
@@ -623,13 +634,22 @@ def l1_step_claims(subgradient, proximal, threshold=THRESHOLD):
     ]
 
 
-def strong_l1_claims(runs, threshold=THRESHOLD):
-    """Stronger L1: more weights near zero, and the informative features stand out more."""
+def strong_l1_claims(runs, jittering, threshold=THRESHOLD):
+    """Stronger L1: more weights near zero and the informative features stand out; until η·α passes the threshold.
+
+    ``runs``: L1 at an α with η·α below ``threshold``; ``jittering``: L1 at an α with η·α above it, where
+    each subgradient step carries a weight past what the lesson calls near zero.
+    """
+    step = jittering[0].settings["learning_rate"] * jittering[0].settings["alpha"]
+    if step <= threshold:
+        raise ValueError(f"jittering must have η·α > {threshold:g}, got {step:g}")
     return [
         per_seed(f"{_label(runs)}: share of weights with |w| ≤ {threshold:g}", runs,
                  lambda r: _percent(r.near_zero_fraction(threshold))).holds(90, margin=3, unit=" %"),
         per_seed(f"{_label(runs)}: informative ÷ noise features' mean |w|", runs,
                  lambda r: r.informative_ratio()).holds(4.0, margin=0.5),
+        per_seed(f"{_label(jittering)}, η·α = {step:g}: share of weights with |w| ≤ {threshold:g}", jittering,
+                 lambda r: _percent(r.near_zero_fraction(threshold))).holds(60, margin=3, above=False, unit=" %"),
     ]
 
 
@@ -650,6 +670,17 @@ def u_curve_values(sweep, label, measure="validation_loss"):
 def u_curve_claims(sweep):
     """Too little and too much regularization both lose: the best α beats both ends of every curve."""
     return [u_curve_values(sweep, label).holds(0.1, margin=0.05) for label in sweep.alphas]
+
+
+def over_regularization_claims(sweep):
+    """How the right ends of the lesson's sweep fail: L2 says 50 : 50, subgradient L1 guesses."""
+    l2_end, l1_end = (sweep.runs[(label, sweep.alphas[label][-1])] for label in ("L2", "L1"))
+    return [
+        per_seed(f"{_label(l2_end)}: validation loss per sample, its distance to ln 2", l2_end,
+                 lambda r: abs(r.validation_loss - np.log(2))).holds(0.03, margin=0.01, above=False),
+        per_seed(f"{_label(l1_end)}: validation accuracy", l1_end,
+                 lambda r: r.validation_accuracy).holds(0.6, margin=0.03, above=False),
+    ]
 
 
 def rules_claims(sgd, momentum, momentum_ten_times):
@@ -678,6 +709,9 @@ def adam_rules_claims(sweep):
     # its grid; that is the reason its best α does less good than the gradient form's.
     decoupled_alphas = [alpha for alpha in sweep.alphas["decoupled"] if alpha > 0]
     return [
+        paired("Adam, the same α = 1: ‖W‖₂ with L2 in the gradient ÷ ‖W‖₂ decoupled",
+               sweep.runs[("into gradient", 1.0)], sweep.runs[("decoupled", 1.0)],
+               lambda a, b: a.weight_norm() / b.weight_norm()).holds(0.6, margin=0.05, above=False),
         *(paired(f"Adam, L2 {RULE_LABELS[rule]} at its best α: drop in validation loss against no regularization",
                  none, best[rule], lambda a, b: a.validation_loss - b.validation_loss).holds(0.05, margin=0.02)
           for rule in RULES),
