@@ -18,8 +18,9 @@ class, 200 validation samples):
   accuracy curves from step 0;
 - ``overfitting_runs``: one setting over the lesson's five seeds (each seed draws the data, the initial
   weights and the masks), cached, since the notebook, the dashboard and the claims share them;
-- ``overfitting_claims`` and ``sweep_rates``: statements about dropout against no dropout that hold in every
-  seed (or in most, where the sentence says so), with a margin another CPU's rounding cannot cross.
+- ``overfitting_claims``, ``placement_claims`` (inputs and hidden units against hidden units only) and
+  ``sweep_rates``: statements about dropout against no dropout that hold in every seed (or in most, where the
+  sentence says so), with a margin another CPU's rounding cannot cross; ``trend`` words a change over seeds.
 
 The three scaling rules trained: ``compare_scaling`` (one seed's measurements) and ``scaling_claims`` (over
 seeds).
