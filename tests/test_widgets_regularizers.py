@@ -161,3 +161,67 @@ def test_l2_rules_preloaded_from_a_sweep_and_bad_settings_shown():
     assert "optimizer must be one of" in board.status.value
     refresh_with(board, {"optimizer": "SGD", "alpha_decoupled": float("inf"), "alpha_gradient": 1.0})
     assert "strength α" in board.status.value
+
+
+# --------------------------------------------------------------------------- the pictures they draw with
+
+
+def test_alpha_curves_put_off_left_of_the_grid_and_star_the_best_median():
+    from rnnreg.viz import plot_alpha_curves
+
+    losses = np.array([[0.8, 0.4, 0.6], [0.7, 0.5, 0.9]])
+    figure = plot_alpha_curves({"L2": ([0.0, 1.0, 10.0], losses), "L1": ([0.0, 0.1, 1.0], losses)},
+                               reference=(np.log(2), "ln 2"))
+    ax = figure.axes[0]
+    labels = [tick.get_text() for tick in ax.get_xticklabels()]
+    assert labels[0] == "off" and labels[1:] == ["0.1", "1", "10"]  # one "off" for both grids, a decade left
+    assert ax.get_xticks()[0] == pytest.approx(0.01)
+    stars = [line for line in ax.lines if line.get_marker() == "*"]
+    assert [tuple(star.get_xydata()[0]) for star in stars] == [(1.0, 0.45), (0.1, 0.45)]
+    assert "best median: L2 at α = 1, L1 at α = 0.1" in ax.get_title()
+    with pytest.raises(ValueError, match="one column per x value"):
+        plot_alpha_curves({"L1": ([0.0, 1.0], losses)})
+    with pytest.raises(ValueError, match="increasing"):
+        plot_alpha_curves({"L1": ([1.0, 0.0, 3.0], losses)})
+    with pytest.raises(ValueError, match="at least one α > 0"):
+        plot_alpha_curves({"L1": ([0.0], losses[:, :1])})
+    with pytest.raises(TypeError, match="pair"):
+        plot_alpha_curves({"L1": losses})
+
+
+def test_feature_sizes_draw_absolute_sizes_and_mark_zeros_on_the_bottom_edge():
+    from rnnreg.viz import plot_feature_sizes
+
+    sizes = np.array([[0.5, 0.0, 0.02], [0.4, 0.0, 0.03]])
+    ax = plot_feature_sizes(sizes, reference=np.full((2, 3), 0.15), informative=1, label="L1").axes[0]
+    assert ax.get_yscale() == "log" and ax.get_ylim() == pytest.approx((1e-3, 1.0))
+    zeros = [line for line in ax.lines if line.get_marker() == "v"]
+    assert len(zeros) == 1 and zeros[0].get_xdata().tolist() == [1, 1]  # feature 1, both seeds
+    with pytest.raises(ValueError, match=">= 0"):
+        plot_feature_sizes(-sizes)
+    with pytest.raises(ValueError, match="0 < low < high"):
+        plot_feature_sizes(sizes, ylim=(0.0, 1.0))
+    with pytest.raises(ValueError, match="reference must have one column per x value"):
+        plot_feature_sizes(sizes, reference=np.ones((2, 4)))
+
+
+def test_seed_bands_draw_a_median_line_and_a_band_per_curve():
+    from rnnreg.viz import plot_seed_bands
+
+    values = np.array([[0.0, 1.0, 2.0], [2.0, 3.0, 4.0]])
+    ax = plot_seed_bands({"train": ([0, 1, 2], values)}, ylim=(0, 5)).axes[0]
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [1.0, 2.0, 3.0])
+    assert len(ax.collections) == 1 and ax.get_ylim() == (0, 5)
+    with pytest.raises(ValueError, match="2-D"):
+        plot_seed_bands({"train": ([0, 1, 2], values[0])})
+
+
+def test_weight_histograms_on_a_log_scale_with_a_fixed_reach():
+    from rnnreg.viz import plot_weight_histograms
+
+    ax = plot_weight_histograms({"L1 proximal": [0.0, 0.0, 0.5, -3.0]}, log=True, reach=1.0, bins=5,
+                                colors={"L1 proximal": "#D55E00"}).axes[0]
+    assert ax.get_yscale() == "log" and ax.get_xlim() == (-1.0, 1.0)
+    assert ax.patches[0].get_edgecolor()[:3] == pytest.approx((0xD5 / 255, 0x5E / 255, 0.0))
+    with pytest.raises(ValueError, match="reach must be > 0"):
+        plot_weight_histograms({"L1": [0.0, 1.0]}, reach=0)
