@@ -7,7 +7,7 @@ pytest.importorskip("ipywidgets")
 
 from helpers import refresh_with
 
-from rnnreg.lessons.batch_norm import BATCH_SIZES, MOMENTA, WITH, WITHOUT
+from rnnreg.lessons.batch_norm import BATCH_SIZES, MOMENTA, WITH, WITHOUT, compare_training_speed, lesson_runs
 from rnnreg.lessons.claims import SEEDS
 from rnnreg.widgets.batch_norm import SPEED_SEEDS, BatchNormDashboard, BatchNormSpeedDashboard
 from rnnreg.widgets.dashboard import Dashboard
@@ -122,3 +122,24 @@ def test_the_speed_dashboard_retrains_on_its_controls_and_keeps_its_axes(speed):
     assert speed.last_data.runs[WITH][0]["loss"].size < large.runs[WITH][0]["loss"].size
     refresh_with(speed, {"learning_rate": float("nan"), "batch_size": 32})
     assert "Cannot show this setting" in speed.status.value
+
+
+def test_known_trainings_are_shown_without_training_again():
+    runs = lesson_runs(seeds=(0, 1))
+    dashboard = BatchNormDashboard(known=runs.values())
+    assert dashboard.trainings == 0 and dashboard.last_data["trained"] is runs[0]
+    dashboard.controls["seed"].value = 1
+    assert dashboard.trainings == 0 and dashboard.last_data["trained"] is runs[1]
+    dashboard.controls["seed"].value = 2
+    assert dashboard.trainings == 1
+
+
+def test_known_speed_comparisons_are_shown_for_the_dashboards_seeds():
+    known = compare_training_speed(10**-1.25, 64, seeds=(0, 1, 2, 3))
+    speed = BatchNormSpeedDashboard(known=[known])
+    speed.set(learning_rate=10**-1.25, batch_size=64)
+    shown = speed.last_data
+    assert shown.seeds == SPEED_SEEDS and shown.settings == known.settings
+    assert shown.runs[WITH][2] is known.runs[WITH][2]
+    with pytest.raises(ValueError, match=r"seeds \[7\] are not in this comparison"):
+        known.restricted((0, 7))

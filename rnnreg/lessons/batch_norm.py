@@ -668,6 +668,16 @@ class SpeedComparison:
         """How many seeds' runs stopped because the loss became infinite."""
         return sum(run["diverged"] is not None for run in self.runs[label])
 
+    def restricted(self, seeds):
+        """The same comparison for some of its seeds only (in the order given)."""
+        seeds = tuple(seeds)
+        missing = sorted(set(seeds) - set(self.seeds))
+        if missing:
+            raise ValueError(f"seeds {missing} are not in this comparison (its seeds: {list(self.seeds)})")
+        position = {seed: index for index, seed in enumerate(self.seeds)}
+        runs = {label: [runs[position[seed]] for seed in seeds] for label, runs in self.runs.items()}
+        return SpeedComparison(settings=dict(self.settings), seeds=seeds, runs=runs)
+
 
 def compare_training_speed(learning_rate=SPEED_LEARNING_RATE, batch_size=32, *, epochs=SPEED_EPOCHS, seeds=SEEDS):
     """Train the same digits MLP with and without BatchNorm (same data order, same first weights) for every seed.

@@ -11,8 +11,6 @@
 The experiments, their conventions and the sentences the lesson prints live in ``rnnreg.lessons.batch_norm``.
 """
 
-import functools
-
 import ipywidgets as widgets
 import numpy as np
 
@@ -21,6 +19,7 @@ from rnnreg.lessons.batch_norm import (
     BATCH_SIZES,
     DEFAULT_BATCH_SIZE,
     EPOCHS,
+    LEARNING_RATE,
     MOMENTA,
     PETAL_LENGTH,
     SPEED_BATCH_SIZES,
@@ -57,6 +56,11 @@ def _short_name(channel):
     return IRIS_FEATURE_NAMES[channel].split(" (")[0]
 
 
+def _training_key(settings):
+    return (bool(settings["batch_norm"]), float(settings["momentum"]), int(settings["batch_size"]),
+            int(settings["seed"]))
+
+
 def batch_norm_finding(trained, view, channel):
     """The sentence the figure's title states, from computed numbers."""
     if not trained.batch_norm:
@@ -77,18 +81,27 @@ class BatchNormDashboard(Dashboard):
 
     title = "BatchNorm: batch statistics while training, moving averages at test time"
 
-    def __init__(self, *, seed=0, epochs=EPOCHS, data=None):
+    def __init__(self, *, seed=0, epochs=EPOCHS, data=None, known=()):
+        """``known``: ``TrainedBatchNorm`` results the notebook already has (``lesson_runs()``), shown untrained."""
         self.seed, self.epochs, self.data = seed, epochs, data
         features = np.asarray(load_iris()[0] if data is None else data[0], dtype=float)
         self._ranges = [(features[:, channel].min(), features[:, channel].max()) if len(features) else (0.0, 1.0)
                         for channel in range(len(IRIS_FEATURE_NAMES))]
         self.trainings = 0
-        self._train = functools.lru_cache(maxsize=32)(self._train_uncached)
+        self._trained = {}  # every training of this session (about 0.1 MB each): going back is instant
+        for trained in known if data is None else ():
+            settings = trained.settings
+            if settings["epochs"] == epochs and settings["learning_rate"] == LEARNING_RATE:
+                self._trained[_training_key(settings)] = trained
         super().__init__()
 
-    def _train_uncached(self, batch_norm, momentum, batch_size, seed):
-        self.trainings += 1
-        return train_batch_norm(batch_norm, momentum, batch_size, epochs=self.epochs, seed=seed, data=self.data)
+    def _train(self, batch_norm, momentum, batch_size, seed):
+        key = _training_key({"batch_norm": batch_norm, "momentum": momentum, "batch_size": batch_size, "seed": seed})
+        if key not in self._trained:
+            self.trainings += 1
+            self._trained[key] = train_batch_norm(batch_norm, momentum, batch_size, epochs=self.epochs, seed=seed,
+                                                  data=self.data)
+        return self._trained[key]
 
     def build_controls(self):
         return {
@@ -163,6 +176,11 @@ class BatchNormDashboard(Dashboard):
 # ----------------------------------------------------------------------------------- training speed
 
 
+def _speed_key(learning_rate, batch_size):
+    """The slider's value and the notebook's η name one setting though their last bits may differ."""
+    return (f"{float(learning_rate):.9g}", int(batch_size))
+
+
 def speed_finding(comparison):
     """The title: the median validation accuracy of both, over the seeds, after the epochs trained."""
     with_bn, without = comparison.final_accuracy(WITH), comparison.final_accuracy(WITHOUT)
@@ -178,8 +196,12 @@ class BatchNormSpeedDashboard(Dashboard):
 
     title = "BatchNorm and the learning rate: the same network, the same data, with and without it"
 
-    def __init__(self, *, seeds=SPEED_SEEDS, epochs=SPEED_EPOCHS):
+    def __init__(self, *, seeds=SPEED_SEEDS, epochs=SPEED_EPOCHS, known=()):
+        """``known``: ``SpeedComparison`` results the notebook already has (over these seeds or more)."""
         self.seeds, self.epochs = tuple(seeds), epochs
+        self._known = {_speed_key(comparison.settings["learning_rate"], comparison.settings["batch_size"]):
+                       comparison.restricted(self.seeds) for comparison in known
+                       if comparison.settings["epochs"] == epochs and set(self.seeds) <= set(comparison.seeds)}
         super().__init__()
 
     def build_controls(self):
@@ -195,6 +217,9 @@ class BatchNormSpeedDashboard(Dashboard):
         return new_figure(1, 2, height=4.6, width=10.5)
 
     def compute(self, params):
+        known = self._known.get(_speed_key(params["learning_rate"], params["batch_size"]))
+        if known is not None:
+            return known
         return compare_training_speed(params["learning_rate"], params["batch_size"], epochs=self.epochs,
                                       seeds=self.seeds)
 
