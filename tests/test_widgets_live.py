@@ -271,3 +271,20 @@ def test_the_early_stopping_picture_states_what_its_curves_show():
     with pytest.raises(ValueError, match="same shape"):
         plot_early_stopping(train[:1], validation, [10, 14], [20, 24])
     assert plt.get_fignums() == []
+
+
+def test_the_live_picture_draws_into_given_axes_once_each_and_rejects_wrong_ones():
+    from rnnreg.viz import plot_live_training
+
+    run = LiveRun()
+    run.step(3)
+    data = run.data()
+    kernels, start = data["weights"]["conv kernels"], data["initial_weights"]["conv kernels"]
+    figure = plot_live_training(data["history"], kernels, start)
+    assert len(figure.axes) == 3 and figure.axes[2].get_title().startswith("weight RMS ")
+    fresh = plot_live_training(LiveRun().history, np.zeros(4), np.ones(4), axes=figure.axes)
+    assert [text.get_text() for ax in fresh.axes[:2] for text in ax.texts] == ["no steps yet", "no evaluation yet"]
+    with pytest.raises(ValueError, match="exactly 3"):
+        plot_live_training(data["history"], np.zeros(4), np.ones(4), axes=figure.axes[:2])
+    with pytest.raises(TypeError, match="axes must be None or a sequence"):
+        plot_live_training(data["history"], np.zeros(4), np.ones(4), axes=figure.axes[0])

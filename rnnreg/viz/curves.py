@@ -1,11 +1,15 @@
 """Training curves: the two parts of the loss per step, train against validation per epoch, runs side by side."""
 
+from collections.abc import Sequence
+
 import numpy as np
+from matplotlib.axes import Axes
 
 from rnnreg.viz._common import (
     NEUTRAL_GREY,
     as_float_array,
     assign_colors,
+    check_axes,
     check_choice,
     check_mapping,
     format_scientific,
@@ -332,6 +336,17 @@ def plot_early_stopping(train_loss, validation_loss, best_epochs, stop_epochs, *
     return figure
 
 
+def _three_axes(axes):
+    if isinstance(axes, Axes) or not isinstance(axes, Sequence | np.ndarray):
+        raise TypeError(f"axes must be None or a sequence of 3 matplotlib Axes, got {type(axes).__name__}")
+    axes = list(np.ravel(np.asarray(axes, dtype=object)))
+    if len(axes) != 3:
+        raise ValueError(f"axes must hold exactly 3 matplotlib Axes, got {len(axes)}")
+    for position, ax in enumerate(axes):
+        check_axes(ax, f"axes[{position}]")
+    return axes
+
+
 def _placeholder(ax, text):
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=NEUTRAL_GREY)
 
@@ -375,16 +390,22 @@ def plot_live_training(history, weights, initial_weights, *, axes=None, weights_
 
     # Weights blown up by a diverging step still draw (their squares may overflow).
     with projector_style(), np.errstate(over="ignore", invalid="ignore"):
-        figure, (loss_ax, accuracy_ax, weight_ax) = prepare_axes_grid(axes, 1, 3, height=4.6, width=11.0)
+        if axes is None:
+            figure, (loss_ax, accuracy_ax, weight_ax) = prepare_axes_grid(None, 1, 3, height=4.6, width=11.0)
+        else:  # each panel below clears its own Axes: clearing twice would double the cost of a live picture
+            loss_ax, accuracy_ax, weight_ax = _three_axes(axes)
+            figure = prepare_axes(weight_ax, name="axes[2]")[0]
         if _history_array(history, "step", "step").size:
             plot_loss_curves(history, ax=loss_ax, title="loss per step")
         else:
+            prepare_axes(loss_ax, name="axes[0]")
             _placeholder(loss_ax, "no steps yet")
             loss_ax.set_title("loss per step")
         if _history_array(history, "epoch", "epoch").size:
             plot_train_validation(history, "accuracy", ax=accuracy_ax, title="accuracy (test phase)")
             accuracy_ax.set_xlabel("epoch (passes over the training set)")
         else:
+            prepare_axes(accuracy_ax, name="axes[1]")
             _placeholder(accuracy_ax, "no evaluation yet")
             accuracy_ax.set_title("accuracy (test phase)")
 

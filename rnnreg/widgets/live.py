@@ -34,7 +34,7 @@ from rnnreg.lessons.all_together import (
 )
 from rnnreg.lessons.experiment import check_choice
 from rnnreg.viz import plot_live_training
-from rnnreg.viz.style import DPI
+from rnnreg.viz.style import DPI, projector_style
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard
 
@@ -55,18 +55,32 @@ def new_live_figure():
     return figure, list(axes)
 
 
-def draw_live_state(data, weights_shown="fully connected", *, axes=None, title=None):
-    """``plot_live_training`` of ``data`` (from ``LiveRun.data()``) with the chosen layer's weights."""
+def draw_live_state(data, weights_shown, axes, *, title=None):
+    """``plot_live_training`` of ``data`` (from ``LiveRun.data()``) into ``axes``, with the chosen layer's weights.
+
+    Titles and axis labels then get fixed positions and the log axis no minor ticks: placing them
+    automatically measures every tick label on every draw, and minor ticks are dozens of tick objects to
+    build for every picture; together about a third of the cost of a picture.
+    """
     check_choice("weights shown", weights_shown, WEIGHT_LAYERS)
-    return plot_live_training(
+    figure = plot_live_training(
         data["history"], data["weights"][weights_shown], data["initial_weights"][weights_shown], axes=axes,
         weights_label=WEIGHT_AXIS_LABELS[weights_shown], title=title,
     )
+    with projector_style():  # set_title takes its font size from the settings in force
+        for ax in axes:
+            ax.minorticks_off()
+            ax.set_title(ax.get_title(), y=1.0, pad=8)
+            ax.xaxis.set_label_coords(0.5, -0.11)
+            ax.yaxis.set_label_coords(-0.19, 0.5)
+    return figure
 
 
 def plot_live_state(data, weights_shown="fully connected"):
     """A new projector-sized Figure of ``data`` (from ``LiveRun.data()``): the static picture of a run."""
-    return draw_live_state(data, weights_shown, title=live_finding(data))
+    with projector_style():
+        _, axes = new_live_figure()
+    return draw_live_state(data, weights_shown, axes, title=live_finding(data))
 
 
 class LiveTrainingDashboard(Dashboard):
@@ -188,14 +202,8 @@ class LiveTrainingDashboard(Dashboard):
 
     def render(self, data):
         """Draw ``data`` into the three Axes (``plot_live_training``) and state this run's numbers on top."""
-        draw_live_state(data, self.controls["weights_shown"].value, axes=self.axes)
+        draw_live_state(data, self.controls["weights_shown"].value, self.axes)
         self.set_finding(live_finding(data))
-        # Fixed positions for titles and axis labels: otherwise matplotlib measures every tick label on every
-        # draw to place them, which is a third of the cost of a picture.
-        for ax in self.axes:
-            ax.set_title(ax.get_title(), y=1.0, pad=8)
-            ax.xaxis.set_label_coords(0.5, -0.11)
-            ax.yaxis.set_label_coords(-0.19, 0.5)
 
     def summary(self, data):
         train, validation = latest_accuracies(data)
