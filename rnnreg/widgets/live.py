@@ -28,7 +28,6 @@ from matplotlib.figure import Figure
 from rnnreg.lessons.all_together import (
     WEIGHT_LAYERS,
     LiveRun,
-    check_settings,
     latest_accuracies,
     live_finding,
 )
@@ -38,7 +37,7 @@ from rnnreg.viz.style import DPI, projector_style
 from rnnreg.widgets import controls as ctl
 from rnnreg.widgets.dashboard import Dashboard
 
-__all__ = ["LiveTrainingDashboard", "check_settings", "new_live_figure", "plot_live_state"]
+__all__ = ["LiveTrainingDashboard", "draw_live_state", "new_live_figure", "plot_live_state"]
 
 WEIGHT_AXIS_LABELS = {"fully connected": "FC weight value", "conv kernels": "conv kernel weight value"}
 
