@@ -7,7 +7,7 @@ Each dashboard separates a pure ``compute(params)`` from ``render`` and from its
 - ``regularizers``: ``RegularizerDashboard``, ``L2RulesDashboard`` (01_regularizers)
 - ``dropout``: ``DropoutPhaseDashboard``, ``DropoutOverfittingDashboard`` (02_dropout)
 - ``batch_norm``: ``BatchNormDashboard``, ``BatchNormSpeedDashboard`` (03_batch_norm)
-- ``recurrent``: ``MemoryTaskDashboard``, ``GradientFlowDashboard`` (04_recurrent)
+- ``recurrent``: ``MemoryTaskDashboard``, ``GradientFlowDashboard``, ``ClippingDashboard`` (04_recurrent)
 - ``live``: ``LiveTrainingDashboard`` (05_all_together)
 """
 
@@ -15,13 +15,14 @@ from rnnreg.widgets.batch_norm import BatchNormDashboard, BatchNormSpeedDashboar
 from rnnreg.widgets.dashboard import Dashboard
 from rnnreg.widgets.dropout import DropoutOverfittingDashboard, DropoutPhaseDashboard
 from rnnreg.widgets.live import LiveTrainingDashboard
-from rnnreg.widgets.recurrent import GradientFlowDashboard, MemoryTaskDashboard
+from rnnreg.widgets.recurrent import ClippingDashboard, GradientFlowDashboard, MemoryTaskDashboard
 from rnnreg.widgets.regularizers import L2RulesDashboard, RegularizerDashboard
 from rnnreg.widgets.tour import DecisionBoundaryDashboard
 
 __all__ = [
     "BatchNormDashboard",
     "BatchNormSpeedDashboard",
+    "ClippingDashboard",
     "Dashboard",
     "DecisionBoundaryDashboard",
     "DropoutOverfittingDashboard",
