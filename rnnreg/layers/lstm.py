@@ -22,7 +22,7 @@ class LSTM(RecurrentLayer):
         f_t = σ(a_f),  i_t = σ(a_i),  c̃_t = tanh(a_c),  o_t = σ(a_o)
         c_t = f_t ⊙ c_{t−1} + i_t ⊙ c̃_t
         h_t = o_t ⊙ tanh(c_t)
-        y_t = σ(W_y [h_t, 1])
+        y_t = σ([h_t, 1] W_y)
 
     Backward (full back-propagation through time over the last forward's sequence), with E_t = dL/dy_t,
     dz_t = E_t ⊙ y_t ⊙ (1 − y_t) and dh_{T+1}-terms zero::

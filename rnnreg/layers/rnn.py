@@ -3,7 +3,7 @@
 Both layers read a sequence x_1 … x_T, carry a hidden state h_t from step to step and put a small
 fully connected output layer with a sigmoid on top of every h_t:
 
-    y_t = σ(W_y [h_t, 1]).
+    y_t = σ([h_t, 1] W_y)      (row vectors: [h_t, 1] stacks h_t and the bias's 1).
 
 Time axis and batches.  As in the exercise, a 2-D input ``(T, D)`` is ONE sequence whose first axis is
 time. rnnreg also accepts a 3-D input ``(N, T, D)``: a batch of N sequences that run side by side, each
@@ -261,8 +261,8 @@ class RNN(RecurrentLayer):
 
     Forward, for t = 1 … T (h_0 = 0, or the carried state when ``memorize`` is on)::
 
-        h_t = tanh(W_h [x_t, h_{t−1}, 1])          (as row vectors: [x_t, h_{t−1}, 1] W_h)
-        y_t = σ(W_y [h_t, 1])
+        h_t = tanh([x_t, h_{t−1}, 1] W_h)          (row vectors times the (D + H + 1, H) matrix W_h)
+        y_t = σ([h_t, 1] W_y)
 
     Backward (full back-propagation through time over the last forward's sequence), with E_t = dL/dy_t::
 
