@@ -21,9 +21,9 @@ def test_memory_dashboard_draws_its_default_state(dashboard):
     assert bytes(dashboard.image.value).startswith(b"\x89PNG")
     assert dashboard.last_error is None
     status = dashboard.status.value
-    assert status.startswith("delay 10, truncated BPTT off (full BPTT), seed 0")
+    assert status.startswith("delay 40, truncated BPTT off (full BPTT), seed 0")
     assert "Elman: R²" in status and "LSTM: R²" in status
-    assert dashboard.figure.get_suptitle().startswith("Delay 10:")
+    assert dashboard.figure.get_suptitle().startswith("Delay 40:")
     assert dashboard.figure.get_suptitle().endswith(", seed 0")
     assert repr(dashboard).startswith("MemoryTaskDashboard(")
 
@@ -87,7 +87,7 @@ def test_gradient_flow_dashboard_follows_delay_and_forget_bias():
     flow.controls["delay"].value = 100
     assert "over 101 steps" in flow.status.value
     assert flow.figure.get_suptitle().startswith("Delay 100, forget bias 0:")
-    assert flow.figure.get_suptitle().endswith("(median of 3 seeds)")
+    assert flow.figure.get_suptitle().endswith("as much gradient at step 1 (median)")
     refresh_with(flow, {"delay": 0, "forget_bias": 1.0})
     assert "Cannot show this setting" in flow.status.value
 

@@ -112,7 +112,7 @@ class GradientFlowDashboard(Dashboard):
         winner = "LSTM" if ratios["LSTM"] > ratios["Elman"] else "Elman"
         factor = ratios[winner] / ratios["Elman" if winner == "LSTM" else "LSTM"]
         self.set_finding(f"Delay {data['delay']}, forget bias {data['forget_bias']:g}: {winner} keeps "
-                         f"{_times(factor)} as much of the gradient at step 1 (median of {len(self.seeds)} seeds)")
+                         f"{_times(factor)} as much gradient at step 1 (median)")
 
     def summary(self, data):
         ratios = data["ratios"]
@@ -142,7 +142,7 @@ class MemoryTaskDashboard(Dashboard):
         return {
             "model": ctl.choice_buttons("hidden states of", MODELS, "Elman"),
             "delay": widgets.SelectionSlider(
-                options=list(DELAYS), value=10, description="delay (steps)", continuous_update=False,
+                options=list(DELAYS), value=LONG_DELAY, description="delay (steps)", continuous_update=False,
                 style=ctl.STYLE, layout=ctl.LAYOUT,
             ),
             "truncation": widgets.SelectionSlider(
