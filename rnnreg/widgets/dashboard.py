@@ -12,22 +12,9 @@ the same from one setting to the next and laying out again costs a large part of
 a palette of ``palette_colors`` colours: a third of the size of a full-colour one (the notebook stores it
 twice: as the widget's value and as the static fallback), quicker to encode, and the same to the eye.
 
-Redraws update the figure's artists in place where a dashboard can (``render`` keeps the artists of the
-first picture and gives them new data): clearing an Axes throws away its tick marks and labels, and
-making them again is a large part of a redraw.
-
-Redraws are blitted (matplotlib's "Faster rendering by using blitting", public API only). What changes from
-one setting to the next (lines, points, bars, images, titles that state a computed finding, legends that
-quote numbers) is marked ``set_animated(True)`` by ``render``; everything else (axes, ticks, tick labels,
-grid, axis labels) is the static background. ``static_key(data)`` says, in a few values, what that
-background shows for ``data`` (the axis limits and labels a setting chooses). While the key stays the same
-a picture restores the kept background and draws only the animated artists on it; a new key draws the
-whole figure once more and keeps the new background. The last ``backgrounds_kept`` backgrounds are kept
-(least recently used dropped first), not just one: a lecturer toggles between two settings to compare
-them (batch size 4 and 16, one measurement and another), and each return to a setting whose background
-was drawn before restores it instead of drawing the whole figure again. The default key, None, keeps
-nothing: every picture is a full draw. Fixed axes are also better teaching: pictures of two settings
-compare only if the axes do not jump.
+Every picture is a full draw of what ``render`` put into the axes through ``rnnreg.viz``: one drawing path,
+the same one a notebook cell or a printed handout uses. Dashboards keep their axis limits fixed (or rounded,
+``round_limits``) so that two settings compare at a glance.
 
 A bad value never shows a traceback: the message appears in the status line under the plot and the last
 good picture stays. Without a widget front-end (nbviewer, a static HTML export, a printed handout) a
@@ -40,7 +27,6 @@ import html
 import io
 import math
 import threading
-from operator import attrgetter
 
 import ipywidgets as widgets
 import matplotlib as mpl
@@ -72,7 +58,6 @@ class Dashboard:
     cache_size = 32
     freeze_layout = True  # False: lay the figure out again for every picture (tick labels that change width)
     palette_colors = 256  # colours in the PNG's palette
-    backgrounds_kept = 4  # backgrounds of the most recent static keys, for going back and forth
 
     def __init__(self):
         # JupyterLab may deliver control changes on another thread of the kernel (a subshell) than the
@@ -87,8 +72,7 @@ class Dashboard:
         self.last_error = None
         self._cache = collections.OrderedDict()
         self._held = False
-        self._static_key = None  # what the background of the next picture shows (``static_key``)
-        self._backgrounds = collections.OrderedDict()  # key (``_background_key``) -> pixels, least recent first
+        self._laid_out = False
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
@@ -114,23 +98,6 @@ class Dashboard:
     def summary(self, data):
         """One line of live numbers under the plot (plain text)."""
         return ""
-
-    def background_kept(self, static_key):
-        """Whether a picture under ``static_key`` (at the figure's size and dpi) restores a kept background.
-
-        A ``render`` may then leave the static artists as they are and update only the animated ones: the
-        kept background shows the static ones. It must draw them all again when this is False.
-        """
-        return self._background_key(static_key) in self._backgrounds
-
-    def static_key(self, data):
-        """What the non-animated artists show for ``data``, as a hashable value; None: draw everything each time.
-
-        Called after ``render(data)``. Two pictures with equal keys must have identical static backgrounds
-        (the same limits, ticks, labels and static artists): put in the key every choice of ``data`` that
-        changes one of them, and mark every artist whose look depends on anything else animated.
-        """
-        return None
 
     # ------------------------------------------------------------------ the machinery
 
@@ -171,61 +138,34 @@ class Dashboard:
             self._show(data)
 
     def png(self):
-        """The figure as a palette PNG (``palette_colors`` colours), blitted on the kept background when it is valid.
+        """The figure as a palette PNG (``palette_colors`` colours): a full draw of every artist.
 
-        - The background (every artist not animated) is drawn again when none of the ``backgrounds_kept``
-          kept ones has the key of the picture (figure size and dpi, ``static_key``), or always when the key
-          is None. Then the animated artists are drawn on it, Axes by Axes and by zorder within each,
-          then the figure's own (the finding): the same steps whatever route led to the setting, so a setting
-          always gives the same bytes.
         - The figure is drawn inside ``projector_style()``: matplotlib creates tick marks and labels lazily, at
           draw time, from the settings in force then (outside the style they get 10 pt labels and opaque
           grid lines).
-        - After the first full draw the layout engine is removed (if ``freeze_layout``), so the axes stay
-          where the first layout put them: ``set_layout_engine(None)``, not ``"none"``, whose placeholder
-          engine still makes ``savefig`` draw the figure twice.
+        - After the first draw the layout engine is removed (if ``freeze_layout``), so the axes stay where the
+          first layout put them: ``set_layout_engine(None)``, not ``"none"``, whose placeholder engine still
+          makes ``savefig`` draw the figure twice.
         """
         figure = self.figure
         canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
-        key = self._background_key(self._static_key)
         with projector_style():
-            if key in self._backgrounds:
-                self._backgrounds.move_to_end(key)
-                canvas.restore_region(self._backgrounds[key])
-            else:
-                canvas.draw()  # every artist but the animated ones
-                if self.freeze_layout:
-                    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-                        figure.set_layout_engine(None)  # None consults these two settings: make it mean "no engine"
-                if key is not None:
-                    self._backgrounds[key] = canvas.copy_from_bbox(figure.bbox)
-                    while len(self._backgrounds) > self.backgrounds_kept:
-                        self._backgrounds.popitem(last=False)
-            for artist in self.animated_artists():
-                figure.draw_artist(artist)
+            canvas.draw()
+        if self.freeze_layout and not self._laid_out:
+            with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+                figure.set_layout_engine(None)  # None consults these two settings: make it mean "no engine"
+            self._laid_out = True
         rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         picture = io.BytesIO()
         palette = rgb.convert("RGB").quantize(self.palette_colors, method=Image.Quantize.FASTOCTREE)
         palette.save(picture, "png", compress_level=3)  # zlib level 6 (the default): a fifth smaller, slower
         return picture.getvalue()
 
-    def animated_artists(self):
-        """The visible animated artists in drawing order: each Axes' by zorder, then the figure's own."""
-        figure = self.figure
-        groups = [*(ax.get_children() for ax in figure.axes if ax.get_visible()), figure.get_children()]
-        return [
-            artist
-            for group in groups
-            for artist in sorted(group, key=attrgetter("zorder"))
-            if artist.get_animated() and artist.get_visible()
-        ]
-
     def set_finding(self, text):
         """Show ``text`` (the computed finding) as the figure's title, in place: where the first layout put it."""
         title = getattr(self, "_finding", None)
         if title is None:
             self._finding = self.figure.suptitle(text)
-            self._finding.set_animated(True)  # it changes with every setting
         else:
             title.set_text(text)
 
@@ -237,11 +177,6 @@ class Dashboard:
             controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
             self._widget = widgets.VBox([*header, controls, self.image, self.status])
         return self._widget
-
-    def _background_key(self, static_key):
-        """The key a background is kept under: figure size, dpi and ``static_key`` (None: not kept)."""
-        figure = self.figure
-        return None if static_key is None else (tuple(figure.get_size_inches()), figure.dpi, static_key)
 
     def _computed(self, params):
         key = tuple(sorted(params.items()))
@@ -259,7 +194,6 @@ class Dashboard:
         with self._drawing:
             with projector_style():
                 self.render(data)
-            self._static_key = self.static_key(data)
             self.image.value = self.png()
 
     def _show(self, data):
@@ -285,21 +219,6 @@ class Dashboard:
 
     def __repr__(self):
         return f"{type(self).__name__}({self.params()})"
-
-
-def animate(*artists):
-    """Mark ``artists`` animated (drawn on the kept background for every picture); None entries are skipped."""
-    for artist in artists:
-        if artist is not None:
-            artist.set_animated(True)
-
-
-def limits_and_labels(*axes):
-    """The limits, scales and axis labels of ``axes``: a ``static_key`` for Axes whose other parts stay put."""
-    return tuple(
-        (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel())
-        for ax in axes
-    )
 
 
 FINE_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)  # for ``round_up`` where the data's range hardly moves
