@@ -45,7 +45,7 @@ def test_the_model_toggle_redraws_without_training(dashboard):
     picture = dashboard.image.value
     dashboard.controls["model"].value = "LSTM" if dashboard.controls["model"].value == "Elman" else "Elman"
     chosen = dashboard.last_data["model"]
-    assert dashboard.axes[0, 0].get_title().startswith(f"{chosen} hidden states")
+    assert dashboard.axes[0].get_title().startswith(f"{chosen} hidden states")
     assert dashboard.image.value != picture
     assert train_memory_task.cache_info().misses == misses
 
@@ -56,9 +56,10 @@ def test_truncation_and_seed_retrain_both_models(dashboard):
     assert all(results[model].settings["truncation"] == 5 for model in MODELS)
     assert all(results[model].settings["seed"] == 1 for model in MODELS)
     assert "truncated BPTT the last 5 steps, seed 1" in dashboard.status.value
-    # one picture, redrawn in place: the same four panels, fixed time axes
-    assert len(dashboard.figure.axes) == 4  # the colour bar is an inset of the heatmap's Axes
-    assert dashboard.axes[0, 1].get_xlim() == (0.5, 11.5)
+    # one picture, redrawn in place: the same three panels, a fixed time axis
+    assert len(dashboard.figure.axes) == 3  # the colour bar is an inset of the heatmap's Axes
+    assert dashboard.axes[0].get_xlim() == (0.5, 11.5)
+    assert [ax.get_title() for ax in dashboard.axes[1:]] == ["Recall on held-out sequences", "Training loss"]
 
 
 def test_a_broken_setting_shows_a_message_instead_of_raising(dashboard):

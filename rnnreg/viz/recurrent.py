@@ -1,7 +1,7 @@
 """Recurrent layers: hidden states and LSTM gates over time, gradients flowing back, predicted sequences."""
 
 import numpy as np
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from rnnreg.viz._common import (
     as_float_array,
@@ -54,7 +54,9 @@ def _heatmap(figure, ax, values, *, cmap, vmin, vmax, colorbar_label):
         extent=(0.5, steps + 0.5, -0.5, units - 0.5),
     )
     ax.grid(False)
-    attach_colorbar(figure, ax, image, colorbar_label)
+    colorbar = attach_colorbar(figure, ax, image, colorbar_label)
+    colorbar.set_ticks(np.linspace(vmin, vmax, 5))  # -1, -0.5, 0, 0.5, 1 (or 0 … 1): enough to read a colour
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # units are whole numbers
     ax.set_xlabel("time step t")
     ax.set_ylabel("hidden unit")
     return image
