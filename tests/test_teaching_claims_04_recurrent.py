@@ -43,7 +43,7 @@ def test_the_forget_bias_decides_whether_the_lstms_gradient_reaches_back():
 
 def test_both_remember_a_short_delay_and_only_the_lstm_a_long_one():
     # Equal hidden size and training budget; the LSTM's cell starts out remembering (forget bias 5). Now and
-    # then a seed teaches the Elman RNN to keep the number (one of ten on one machine): "most", not "all".
+    # then a seed teaches the Elman RNN to keep the number (one of ten under another CPU's rounding): "most".
     assert recall_claims() == [
         "Elman R² at delay 5 above 0.85 in all 5 seeds",
         "LSTM R² at delay 5 above 0.85 in all 5 seeds",

@@ -463,8 +463,8 @@ def recall_claims(seeds=SEEDS, *, short_delay=SHORT_DELAY, long_delay=LONG_DELAY
     """
     sentences = [recall_scores(model, short_delay, seeds).holds(0.85, margin=0.03) for model in MODELS]
     sentences.append(recall_scores("LSTM", long_delay, seeds).holds(0.6, margin=0.05))
-    # "most": now and then a seed finds a way to keep the number in the Elman RNN's state (one of ten on one
-    # machine, another seed on another), so no sentence here may count on every seed failing.
+    # "most": now and then a seed finds a way to keep the number in the Elman RNN's state (one seed of ten
+    # under another CPU's rounding, none of twenty under ours), so no sentence may count on every seed failing.
     sentences.append(recall_scores("Elman", long_delay, seeds).holds(0.3, margin=0.1, above=False, form="most"))
     return sentences
 
