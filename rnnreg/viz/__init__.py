@@ -38,7 +38,6 @@ from rnnreg.viz.dropout import (
 from rnnreg.viz.recurrent import (
     plot_clipping,
     plot_gate_activations,
-    plot_gradient_norm_spread,
     plot_gradient_norms,
     plot_hidden_states,
     plot_memory_losses,
@@ -71,7 +70,6 @@ __all__ = [
     "plot_early_stopping",
     "plot_feature_sizes",
     "plot_gate_activations",
-    "plot_gradient_norm_spread",
     "plot_gradient_norms",
     "plot_hidden_states",
     "plot_live_training",

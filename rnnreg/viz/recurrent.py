@@ -18,7 +18,6 @@ from rnnreg.viz.style import COLORS, DIVERGING_CMAP, OKABE_ITO, SEQUENTIAL_CMAP,
 __all__ = [
     "plot_clipping",
     "plot_gate_activations",
-    "plot_gradient_norm_spread",
     "plot_gradient_norms",
     "plot_hidden_states",
     "plot_memory_losses",
@@ -148,8 +147,9 @@ def plot_gradient_norms(norms, *, ax=None):
     Parameters
     ----------
     norms : dict {str: array_like}
-        Per model, ‖dL/dh_t‖₂ for t = 1 … T, shape (T,), non-negative and finite: a layer's
-        ``hidden_gradient_norms`` after ``backward``, or ``RecurrentRecorder.hidden_gradient_norms[i].values[-1]``.
+        Per model, ‖dL/dh_t‖₂ for t = 1 … T, non-negative and finite: shape (T,) for one run (a layer's
+        ``hidden_gradient_norms`` after ``backward``, or ``RecurrentRecorder.hidden_gradient_norms[i].values[-1]``),
+        or (S, T) for S seeds, drawn as the median with the range of the seeds as a band.
         Labels "Elman" and "LSTM" take their concept colours.
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes (cleared first); by default a new projector-sized figure.
@@ -160,32 +160,40 @@ def plot_gradient_norms(norms, *, ax=None):
 
     Notes
     -----
-    The title states, per model, the ratio ‖dL/dh_1‖ / ‖dL/dh_T‖: the share of the gradient at the last
-    step that is left at the first step. Zero norms cannot be drawn on the log scale and leave gaps.
+    The title states, per model, the ratio ‖dL/dh_1‖ / ‖dL/dh_T‖ (its median over the seeds): the share of the
+    gradient at the last step that is left at the first step. Zero norms cannot be drawn on the log scale and
+    leave gaps.
     """
-    check_mapping(norms, "norms", "(T,) array")
-    curves = {}
-    for label, values in norms.items():
-        array = as_float_array(values, f"norms[{label!r}]", ndim=1)
-        if np.any(array < 0):
-            raise ValueError(f"norms[{label!r}] must be non-negative (they are norms), got minimum {array.min():g}")
-        curves[label] = array
-    labels = list(curves)
-
+    check_mapping(norms, "norms", "(T,) or (S, T) array")
+    rows = {label: _seed_rows(values, f"norms[{label!r}]") for label, values in norms.items()}
+    labels = list(rows)
     with projector_style():
         figure, ax = prepare_axes(ax)
         for label, color in zip(labels, assign_colors(labels), strict=True):
-            array = curves[label]
-            drawable = np.where(array > 0, array, np.nan)
-            ax.plot(np.arange(1, array.size + 1), drawable, color=color, marker="o" if array.size <= 30 else None,
-                    label=label)
-        if any(np.any(array > 0) for array in curves.values()):
+            drawable = np.where(rows[label] > 0, rows[label], np.nan)
+            _median_and_band(ax, drawable, color, label)
+            if drawable.shape == (1, drawable.shape[1]) and drawable.shape[1] <= 30:
+                ax.lines[-1].set_marker("o")  # a short single run: each step a point
+        if any(np.any(array > 0) for array in rows.values()):
             _log_y(ax)
         ax.set_xlabel("time step t")
         ax.set_ylabel("‖dL/dh_t‖₂ (log scale)")
-        ax.set_title(gradient_norms_title(labels, curves))
-        legend_if_several(ax)
+        if all(array.shape[0] == 1 for array in rows.values()):
+            ax.set_title(gradient_norms_title(labels, {label: array[0] for label, array in rows.items()}))
+        else:
+            ax.set_title(_median_ratios_title(rows))
+        legend_if_several(ax, loc="lower right")
     return figure
+
+
+def _median_ratios_title(rows):
+    """"‖dL/dh_1‖ / ‖dL/dh_61‖, median of 5 seeds: Elman 2.7e-3, LSTM 1.2" (rows: label -> (S, T))."""
+    ratios = {label: float(np.median(array[:, 0] / array[:, -1])) for label, array in rows.items()}
+    steps = {array.shape[1] for array in rows.values()}
+    head = f"‖dL/dh_1‖ / ‖dL/dh_{steps.pop()}‖" if len(steps) == 1 else "‖dL/dh_1‖ / ‖dL/dh_T‖"
+    return f"{head}{_seeds_text(rows)}: " + ", ".join(
+        f"{label} {format_scientific(ratio, 2)}" for label, ratio in ratios.items()
+    )
 
 
 def gradient_norms_title(labels, curves):
@@ -292,49 +300,6 @@ def _seeds_text(rows_by_label):
     counts = {rows.shape[0] for rows in rows_by_label.values()}
     count = counts.pop() if len(counts) == 1 else None
     return "" if count == 1 else f", median of {count} seeds" if count else ", medians over seeds"
-
-
-def plot_gradient_norm_spread(norms, *, ax=None):
-    """‖dL/dh_t‖ against the time step over several seeds: the median per model and the range of the seeds.
-
-    Parameters
-    ----------
-    norms : dict {str: array_like}
-        Per model, shape (S, T): ‖dL/dh_t‖₂ for t = 1 … T in each of S seeds (e.g. of
-        ``rnnreg.lessons.recurrent.initial_gradient_norms``), positive and finite; a (T,) array is one seed.
-        Labels "Elman" and "LSTM" take their concept colours.
-    ax : matplotlib.axes.Axes, optional
-        Draw into this Axes (cleared first); by default a new projector-sized figure.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Notes
-    -----
-    The y axis is logarithmic. The title states each model's median ratio ‖dL/dh_1‖ / ‖dL/dh_T‖ over the seeds:
-    the share of the gradient at the last step that is left at the first.
-    """
-    check_mapping(norms, "norms", "(S, T) array")
-    rows = {label: _seed_rows(values, f"norms[{label!r}]") for label, values in norms.items()}
-    for label, array in rows.items():
-        if np.any(array <= 0):
-            raise ValueError(f"norms[{label!r}] must be positive (a log scale), got minimum {array.min():g}")
-    labels = list(rows)
-    with projector_style():
-        figure, ax = prepare_axes(ax)
-        for label, color in zip(labels, assign_colors(labels), strict=True):
-            _median_and_band(ax, rows[label], color, label)
-        _log_y(ax)
-        ax.set_xlabel("time step t")
-        ax.set_ylabel("‖dL/dh_t‖₂ (log scale)")
-        ratios = {label: float(np.median(array[:, 0] / array[:, -1])) for label, array in rows.items()}
-        steps = {array.shape[1] for array in rows.values()}
-        head = f"‖dL/dh_1‖ / ‖dL/dh_{steps.pop()}‖" if len(steps) == 1 else "‖dL/dh_1‖ / ‖dL/dh_T‖"
-        ax.set_title(f"{head}{_seeds_text(rows)}: "
-                     + ", ".join(f"{label} {format_scientific(ratio, 2)}" for label, ratio in ratios.items()))
-        legend_if_several(ax, loc="lower right")
-    return figure
 
 
 def _check_recall(label, pair):

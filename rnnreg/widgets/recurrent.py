@@ -37,7 +37,7 @@ from rnnreg.lessons.recurrent import (
 )
 from rnnreg.viz import (
     plot_clipping,
-    plot_gradient_norm_spread,
+    plot_gradient_norms,
     plot_hidden_states,
     plot_memory_losses,
     plot_recall,
@@ -105,7 +105,7 @@ class GradientFlowDashboard(Dashboard):
 
     def render(self, data):
         norms = data["norms"]
-        plot_gradient_norm_spread(norms, ax=self.axes)
+        plot_gradient_norms(norms, ax=self.axes)
         self.axes.set_xlim(0, max(DELAY_RANGE) + 2)
         self.axes.set_ylim(*decade_limits(norms.values(), NORM_DECADES))
         ratios = data["ratios"]
