@@ -48,15 +48,19 @@ lint: $(VENV)/.installed-test
 ARCH := $(shell uname -m)
 OTHER_MACHINE := $(if $(filter x86_64,$(ARCH)),OPENBLAS_CORETYPE=Sandybridge NPY_DISABLE_CPU_FEATURES=X86_V3,$(if $(filter aarch64 arm64,$(ARCH)),OPENBLAS_CORETYPE=ARMV8))
 
-# The unit, gradient, property, claim and widget tests, every notebook under nbval in strict mode, and last
+# Two pytest workers, each taking whole files (a notebook's cells must run in order in one kernel).
+PARALLEL := -n 2 --dist loadfile
+
+# The unit, gradient, property, claim and widget tests and every notebook under nbval in strict mode; then
 # the browser tests (JupyterLab and Voilà in headless Chromium; one skip line when /usr/bin/chromium is
-# missing). Then the notebooks and the teaching claims once more on "another machine".
+# missing); then the notebooks and the teaching claims once more on "another machine".
 test: lint
-	$(BIN)/python -m pytest tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest $(PARALLEL) -m "not browser" tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest -m browser tests/browser
 	$(MAKE) --no-print-directory test-another-machine
 
 test-another-machine: $(VENV)/.installed-test
-	$(OTHER_MACHINE) $(BIN)/python -m pytest -p no:cacheprovider tests/test_teaching_claims_*.py notebooks $(NBVAL)
+	$(OTHER_MACHINE) $(BIN)/python -m pytest -p no:cacheprovider $(PARALLEL) tests/test_teaching_claims_*.py notebooks $(NBVAL)
 
 # Re-run every lesson and store its outputs (and widget state), after changing a lesson or the library.
 notebooks: $(VENV)/.installed-lab,test
