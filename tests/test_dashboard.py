@@ -58,6 +58,37 @@ def test_going_back_to_a_setting_uses_the_cache():
     assert len(dashboard.computed) == 2
 
 
+class CountingDraws(SquareDashboard):
+    def __init__(self):
+        self.draws = 0
+        super().__init__()
+
+    def png(self):
+        self.draws += 1
+        return super().png()
+
+
+def test_going_back_to_a_setting_shows_its_kept_picture_and_renders_its_data():
+    dashboard = CountingDraws()
+    first = bytes(dashboard.image.value)
+    dashboard.controls["a"].value = 2.0
+    dashboard.controls["a"].value = 1.0
+    assert dashboard.draws == 2
+    assert bytes(dashboard.image.value) == first
+    np.testing.assert_array_equal(dashboard.axes.lines[0].get_ydata(), np.linspace(-1, 1, 21) ** 2)
+
+
+class DrawingEveryPicture(CountingDraws):
+    keep_pictures = False
+
+
+def test_without_kept_pictures_every_picture_is_drawn():
+    dashboard = DrawingEveryPicture()
+    dashboard.controls["a"].value = 2.0
+    dashboard.controls["a"].value = 1.0
+    assert dashboard.draws == 3
+
+
 def test_set_changes_several_controls_with_one_refresh():
     dashboard = SquareDashboard()
     dashboard.set(a=-1.0, phase="test")

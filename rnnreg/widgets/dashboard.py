@@ -14,7 +14,9 @@ twice: as the widget's value and as the static fallback), quicker to encode, and
 
 Every picture is a full draw of what ``render`` put into the axes through ``rnnreg.viz``: one drawing path,
 the same one a notebook cell or a printed handout uses. Dashboards keep their axis limits fixed (or rounded,
-``round_limits``) so that two settings compare at a glance.
+``round_limits``) so that two settings compare at a glance. A setting always gives the same picture, so the
+PNGs of the last ``cache_size`` settings are kept with their data: going back to a setting shows its PNG
+again (``render`` still runs, so the figure matches the picture) instead of drawing the figure once more.
 
 A bad value never shows a traceback: the message appears in the status line under the plot and the last
 good picture stays. Without a widget front-end (nbviewer, a static HTML export, a printed handout) a
@@ -55,7 +57,8 @@ class Dashboard:
     """
 
     title = ""
-    cache_size = 32
+    cache_size = 32  # settings whose data (and picture) are kept
+    keep_pictures = True  # False: draw every picture, also of a setting drawn before
     freeze_layout = True  # False: lay the figure out again for every picture (tick labels that change width)
     palette_colors = 256  # colours in the PNG's palette
 
@@ -70,7 +73,8 @@ class Dashboard:
         self.status = widgets.HTML()
         self.last_data = None
         self.last_error = None
-        self._cache = collections.OrderedDict()
+        self._cache = collections.OrderedDict()  # settings -> what ``compute`` returned, least recent first
+        self._pictures = collections.OrderedDict()  # settings -> the PNG of their full draw, least recent first
         self._held = False
         self._laid_out = False
         for control in self.controls.values():
@@ -129,9 +133,10 @@ class Dashboard:
     def refresh(self):
         """Compute (or take from the cache) and redraw; a rejected setting shows its message instead."""
         with self._drawing:
+            params = self.params()
             try:
-                data = self._computed(self.params())
-                self._draw(data)
+                data = self._computed(params)
+                self._draw(data, settings=_settings_key(params))
             except (ValueError, TypeError, RuntimeError, ArithmeticError) as error:
                 self._show_error(error)
                 return
@@ -179,7 +184,7 @@ class Dashboard:
         return self._widget
 
     def _computed(self, params):
-        key = tuple(sorted(params.items()))
+        key = _settings_key(params)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
@@ -189,12 +194,26 @@ class Dashboard:
             self._cache.popitem(last=False)
         return data
 
-    def _draw(self, data):
-        """Render ``data`` (inside ``projector_style()``) and put its PNG on screen."""
+    def _draw(self, data, settings=None):
+        """Render ``data`` (inside ``projector_style()``) and put its PNG on screen.
+
+        ``render`` always runs, so the figure shows ``data``. The PNG of a setting drawn before (``settings``,
+        while ``keep_pictures``) is the one its first draw made: a setting always gives the same bytes
+        (tests/test_dashboard_redraw.py), so going back to it skips matplotlib's full draw, most of a redraw.
+        """
         with self._drawing:
             with projector_style():
                 self.render(data)
-            self.image.value = self.png()
+            picture = self._pictures.get(settings) if settings is not None else None
+            if picture is None:
+                picture = self.png()
+                if settings is not None and self.keep_pictures:
+                    self._pictures[settings] = picture
+                    while len(self._pictures) > self.cache_size:
+                        self._pictures.popitem(last=False)
+            else:
+                self._pictures.move_to_end(settings)
+            self.image.value = picture
 
     def _show(self, data):
         """``data`` is on screen: keep it and show its summary."""
@@ -219,6 +238,11 @@ class Dashboard:
 
     def __repr__(self):
         return f"{type(self).__name__}({self.params()})"
+
+
+def _settings_key(params):
+    """A hashable key for a dict of control values."""
+    return tuple(sorted(params.items()))
 
 
 FINE_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)  # for ``round_up`` where the data's range hardly moves
