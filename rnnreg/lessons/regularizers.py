@@ -771,11 +771,11 @@ def regularizer_finding(runs, baseline, threshold=THRESHOLD):
                 f"(none: {plain}×);{loss_text}")
     near = _span([r.near_zero_fraction(threshold) for r in runs], "{:.0%}")
     exact = _span([r.exact_zero_fraction() for r in runs], "{:.0%}")
-    text = f"{label}, {n} seeds: {near} of weights near zero, {exact} exactly zero;{loss_text}"
+    text = f"{label}, {n} seeds: {near} of weights near zero, {exact} exactly zero"
     step = settings["learning_rate"] * settings["alpha"]
     if settings["regularizer"] == "L1" and step > threshold:
-        text += f"; η·α = {step:g} > {threshold:g}: steps jump past 'near zero'"
-    return text
+        text += f" (η·α = {step:g} > {threshold:g}: steps jump past 'near zero')"
+    return f"{text};{loss_text}"  # two lines that fit the figure's width
 
 
 def rules_finding(runs):
@@ -785,7 +785,7 @@ def rules_finding(runs):
     alphas = {rule: runs[rule][0].settings["alpha"] for rule in RULES}
     if first["optimizer"] == "SGD" and alphas["decoupled"] == alphas["into gradient"]:
         worst = max(relative_weight_difference(a, b) for a, b in zip(decoupled, coupled, strict=True))
-        return (f"Plain SGD, the same α: both rules give the same weights in all {n} seeds "
+        return (f"Plain SGD, the same α: both rules give the same weights in all {n} seeds\n"
                 f"(largest difference {worst:.0e} of the largest weight: rounding)")
     what = {"SGD": "Plain SGD", "momentum": f"Momentum {MOMENTUM:g}", "Adam": "Adam"}[first["optimizer"]]
     lower = sum(a.validation_loss < b.validation_loss for a, b in zip(coupled, decoupled, strict=True))
