@@ -762,7 +762,7 @@ def regularizer_finding(runs, baseline, threshold=THRESHOLD):
     loss_text = f"\nvalidation loss lower than without regularization in {losses_below} of {n} seeds"
     if settings["regularizer"] == "none" or settings["alpha"] == 0:
         return (f"No regularization ({n} seeds): train accuracy {_span([r.train_accuracy for r in runs])}, "
-                f"validation {_span([r.validation_accuracy for r in runs])}: it fits the training set only")
+                f"validation {_span([r.validation_accuracy for r in runs])}:\nit fits the training set only")
     label = _label(runs)
     if settings["regularizer"] == "L2":
         ratios = _span([r.informative_ratio() for r in runs], "{:.1f}")
@@ -771,10 +771,10 @@ def regularizer_finding(runs, baseline, threshold=THRESHOLD):
                 f"(none: {plain}×);{loss_text}")
     near = _span([r.near_zero_fraction(threshold) for r in runs], "{:.0%}")
     exact = _span([r.exact_zero_fraction() for r in runs], "{:.0%}")
-    text = f"{label}, {n} seeds: {near} of weights near zero, {exact} exactly zero"
+    text = f"{label}, {n} seeds: {near} near zero, {exact} exactly zero"
     step = settings["learning_rate"] * settings["alpha"]
     if settings["regularizer"] == "L1" and step > threshold:
-        text += f" (η·α = {step:g} > {threshold:g}: steps jump past 'near zero')"
+        text += f"; η·α = {step:g} > {threshold:g} overshoots zero"
     return f"{text};{loss_text}"  # two lines that fit the figure's width
 
 
