@@ -60,7 +60,7 @@ def test_the_default_picture_is_l1_over_every_seed(dashboard):
     assert [run.settings["seed"] for run in runs] == list(SEEDS)
     assert runs[0].settings["regularizer"] == "L1" and baseline[0].settings["regularizer"] == "none"
     assert title(dashboard).startswith("L1 (α = 0.1), 2 seeds:")
-    assert "of weights near zero" in title(dashboard) and "|w| ≤ 0.01" in dashboard.status.value
+    assert "near zero, 0% exactly zero" in title(dashboard) and "|w| ≤ 0.01" in dashboard.status.value
     assert "medians of 2 seeds" in dashboard.status.value
     assert len(dashboard.figure.axes) == 3
 
