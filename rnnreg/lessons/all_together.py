@@ -46,10 +46,9 @@ from rnnreg import (
     SoftMax,
 )
 from rnnreg.data import digits_data_layer
-from rnnreg.lessons.claims import SEEDS, SeedValues
-from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.claims import SEEDS, SeedValues, of_runs
+from rnnreg.lessons.experiment import check_choice, check_positive_int, keep_probability, read_only, seeded
 from rnnreg.lessons.overfitting import overfitting_data_layer
-from rnnreg.lessons.tour import keep_probability
 from rnnreg.training import (
     Callback,
     EarlyStopping,
@@ -357,32 +356,27 @@ def run_schedule(seed=0):
 
 def schedule_values(runs):
     """``{part: {name: SeedValues}}`` of ``runs`` ({seed: ScheduleRun}), for ``schedule_claims``."""
-    seeds = tuple(runs)
-
-    def values(name, get):
-        return SeedValues(seeds, np.array([get(runs[seed]) for seed in seeds]), name)
-
     return {
         "start": {
-            "validation": values(f"validation accuracy after {START_STEPS} steps",
+            "validation": of_runs(runs, f"validation accuracy after {START_STEPS} steps",
                                  lambda r: r.start["validation_accuracy"]),
-            "loss parts": values("data loss over regularization loss at α = 0.01",
+            "loss parts": of_runs(runs, "data loss over regularization loss at α = 0.01",
                                  lambda r: r.start["data_loss"] / r.start["regularization_loss"]),
-            "growth": values(f"RMS of the FC weights after {START_STEPS} steps over the initial RMS",
+            "growth": of_runs(runs, f"RMS of the FC weights after {START_STEPS} steps over the initial RMS",
                              lambda r: r.start["rms"] / r.start["rms_initial"]),
         },
         "strong L2": {
-            "jump": values("regularization loss at the first step with α = 1 over the step before",
+            "jump": of_runs(runs, "regularization loss at the first step with α = 1 over the step before",
                            lambda r: r.strong_l2["jump"]),
-            "shrink": values(f"RMS of the FC weights after {L2_STEPS} steps at α = 1 over the RMS before",
+            "shrink": of_runs(runs, f"RMS of the FC weights after {L2_STEPS} steps at α = 1 over the RMS before",
                              lambda r: r.strong_l2["rms"] / r.start["rms"]),
-            "versus unchanged": values("that RMS over the RMS of the same run left at α = 0.01",
+            "versus unchanged": of_runs(runs, "that RMS over the RMS of the same run left at α = 0.01",
                                        lambda r: r.strong_l2["rms"] / r.strong_l2["rms_unchanged"]),
         },
         "high dropout": {
-            "loss up": values("mean data loss of the last 20 steps over the 20 before dropout rate 0.9",
+            "loss up": of_runs(runs, "mean data loss of the last 20 steps over the 20 before dropout rate 0.9",
                               lambda r: r.high_dropout["data_loss_after"] / r.high_dropout["data_loss_before"]),
-            "accuracy moves": values(
+            "accuracy moves": of_runs(runs,
                 f"|change of the validation accuracy| over the {DROPOUT_STEPS} steps at dropout rate 0.9",
                 lambda r: abs(r.high_dropout["validation_accuracy"] - r.strong_l2["validation_accuracy"])),
         },
@@ -546,27 +540,22 @@ def early_stopping_curves(runs):
 
 def early_stopping_values(runs):
     """``{name: SeedValues}`` of ``runs`` ({seed: EarlyStoppingRun}), for ``early_stopping_claims``."""
-    seeds = tuple(runs)
-
-    def values(name, get):
-        return SeedValues(seeds, np.array([get(runs[seed]) for seed in seeds]), name)
-
     def lowest(run):
         return int(np.argmin(run.validation_loss))
 
     return {
-        "turns up": values("full run: final validation loss over its lowest",
+        "turns up": of_runs(runs, "full run: final validation loss over its lowest",
                            lambda r: r.validation_loss[-1] / r.validation_loss.min()),
-        "train falls": values("full run: final training loss over the one at the lowest validation loss",
+        "train falls": of_runs(runs, "full run: final training loss over the one at the lowest validation loss",
                               lambda r: r.train_loss[-1] / r.train_loss[lowest(r)]),
-        "near minimum": values("early stopping's validation loss over the full run's lowest",
+        "near minimum": of_runs(runs, "early stopping's validation loss over the full run's lowest",
                                lambda r: r.stopped_validation_loss / r.validation_loss.min()),
-        "better than full": values("the full run's final validation loss over early stopping's",
+        "better than full": of_runs(runs, "the full run's final validation loss over early stopping's",
                                    lambda r: r.validation_loss[-1] / r.stopped_validation_loss),
-        "stop epoch": values("epoch at which early stopping stopped", lambda r: r.stop_epoch),
-        "distance": values("‖W − W₀‖ of the early-stopped net over the full run's",
+        "stop epoch": of_runs(runs, "epoch at which early stopping stopped", lambda r: r.stop_epoch),
+        "distance": of_runs(runs, "‖W − W₀‖ of the early-stopped net over the full run's",
                            lambda r: r.stopped_distance / r.full_distance),
-        "accuracy gain": values("validation accuracy gained by stopping early (over the full run's)",
+        "accuracy gain": of_runs(runs, "validation accuracy gained by stopping early (over the full run's)",
                                 lambda r: r.stopped_validation_accuracy - r.validation_accuracy[-1]),
     }
 

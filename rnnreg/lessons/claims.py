@@ -111,6 +111,11 @@ class SeedValues:
         )
 
 
+def of_runs(runs, name, measure):
+    """``SeedValues`` named ``name`` of ``measure(run)`` for runs already trained, ``runs`` = {seed: run}."""
+    return SeedValues(tuple(runs), np.array([float(measure(run)) for run in runs.values()]), name)
+
+
 def over_seeds(run, seeds=SEEDS, *, name="value"):
     """``SeedValues`` of ``run(seed)`` (a number) for every seed in ``seeds``."""
     seeds = tuple(seeds)

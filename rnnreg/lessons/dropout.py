@@ -39,7 +39,7 @@ from rnnreg import Constant, CrossEntropyLoss, Dropout, FullyConnected, He, Neur
 from rnnreg.data import load_digits
 from rnnreg.layers.variants import NonInvertedDropout
 from rnnreg.lessons.claims import SEEDS, ClaimFailed, SeedValues, over_seeds
-from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.experiment import check_choice, check_positive_int, keep_probability, read_only, seeded
 from rnnreg.lessons.overfitting import check_steps, overfitting_data_layer
 from rnnreg.training import evaluate, fit
 
@@ -54,7 +54,6 @@ __all__ = [
     "compare_scaling",
     "dropout_phases",
     "hidden_activations",
-    "keep_probability",
     "make_dropout",
     "overfitting_claims",
     "overfitting_finding",
@@ -86,15 +85,10 @@ def check_rate(rate):
     return float(rate)
 
 
-def keep_probability(rate):
-    """The exercise's Dropout(probability) is the fraction KEPT: 1 − drop rate (0.7 for 0.3, not 0.7000000000000001)."""
-    return round(1.0 - check_rate(rate), 10)
-
-
 def make_dropout(rate, scaling="inverted", rng=None):
     """The dropout layer for a drop ``rate``: ``Dropout(p)`` or a ``NonInvertedDropout(p, ...)``, p = 1 − rate."""
     check_choice("scaling", scaling, SCALINGS)
-    probability = keep_probability(rate)
+    probability = keep_probability(check_rate(rate))
     if scaling == "inverted":
         return Dropout(probability, rng=rng)
     return NonInvertedDropout(probability, scale_at_test=scaling == "original", rng=rng)
@@ -212,7 +206,7 @@ def phases_claims(rate=0.5, *, seeds=SEEDS, repeats=REPEATS):
     Raises ``ClaimFailed`` when the seeds do not support a sentence.
     """
     rate, seeds = check_rate(rate), tuple(seeds)
-    p = keep_probability(rate)
+    p = keep_probability(check_rate(rate))
     views = {scaling: {seed: dropout_phases(rate, scaling, repeats=repeats, seed=seed) for seed in seeds}
              for scaling in SCALINGS}
     inverted = views["inverted"]
@@ -566,7 +560,7 @@ def scaling_claims(rate=0.5, *, seeds=SEEDS):
     are more confident than the original recipe's, by more than 0.03, in every seed.
     """
     rate, seeds = check_rate(rate), tuple(seeds)
-    p = keep_probability(rate)
+    p = keep_probability(check_rate(rate))
     tables = {seed: compare_scaling(rate, seed=seed) for seed in seeds}
     mistake = over_seeds(lambda seed: 100 * abs(tables[seed]["mistake"]["ratio"] * p - 1), seeds,
                          name=f"no scaling: gap between the test/train ratio and 1/p = {1 / p:.2f}")

@@ -40,6 +40,11 @@ def check_positive_int(name, value):
     return int(value)
 
 
+def keep_probability(rate):
+    """The exercise's Dropout(probability) is the fraction KEPT: 1 − drop rate, rounded (1 − 0.7 gives 0.3)."""
+    return round(1.0 - rate, 10)
+
+
 def read_only(value):
     """Mark every array in ``value`` read-only (an array, or dicts, lists and tuples of them); return ``value``."""
     if isinstance(value, np.ndarray):

@@ -37,8 +37,8 @@ from rnnreg import (
     SoftMax,
 )
 from rnnreg.data import ArrayDataLayer, concentric_circles, iris_data_layer, spirals, two_moons, xor
-from rnnreg.lessons.claims import SEEDS, SeedValues, over_seeds
-from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.claims import SEEDS, of_runs, over_seeds
+from rnnreg.lessons.experiment import check_choice, check_positive_int, keep_probability, read_only, seeded
 from rnnreg.training import accuracy, fit
 
 # The four problems and the noise that keeps each one interesting (neither trivial nor hopeless).
@@ -55,11 +55,6 @@ EPOCHS = 80
 BATCH_SIZE = 32
 TEST_FRACTION = 0.3
 PLANE_RESOLUTION = 100  # grid points per axis where the two phases' boundaries are compared
-
-
-def keep_probability(dropout_rate):
-    """The exercise's Dropout(probability) is the fraction KEPT: 1 − drop rate (rounded: 1 − 0.7 is 0.3)."""
-    return round(1.0 - dropout_rate, 10)
 
 
 # ------------------------------------------------------------------------------------ the Iris network
@@ -156,17 +151,12 @@ def iris_tour_run(seed=0):
 
 def iris_values(runs):
     """``{name: SeedValues}`` of ``runs`` ({seed: IrisTourRun}) for the claims."""
-    seeds = tuple(runs)
-
-    def values(name, get):
-        return SeedValues(seeds, np.array([get(runs[seed]) for seed in seeds]), name)
-
     return {
-        "loss ratio": values("net.train(30)'s last loss over its first", lambda r: r.last_loss / r.first_loss),
-        "train accuracy": values("train accuracy after fit", lambda r: r.train_accuracy),
-        "validation accuracy": values("validation accuracy after fit", lambda r: r.validation_accuracy),
-        "train gap": values("train phase: largest |channel mean − β|", lambda r: r.train_gap),
-        "test gap": values("test phase: largest |channel mean − β|", lambda r: r.test_gap),
+        "loss ratio": of_runs(runs, "net.train(30)'s last loss over its first", lambda r: r.last_loss / r.first_loss),
+        "train accuracy": of_runs(runs, "train accuracy after fit", lambda r: r.train_accuracy),
+        "validation accuracy": of_runs(runs, "validation accuracy after fit", lambda r: r.validation_accuracy),
+        "train gap": of_runs(runs, "train phase: largest |channel mean − β|", lambda r: r.train_gap),
+        "test gap": of_runs(runs, "test phase: largest |channel mean − β|", lambda r: r.test_gap),
     }
 
 

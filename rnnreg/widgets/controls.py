@@ -6,6 +6,8 @@ slider is released, not for every pixel it passes.
 
 import ipywidgets as widgets
 
+from rnnreg.lessons.experiment import keep_probability
+
 STYLE = {"description_width": "initial"}
 LAYOUT = widgets.Layout(width="auto", min_width="260px")
 
@@ -53,12 +55,7 @@ def dropout_rate_slider(value=0.5, maximum=0.9):
 
 
 def _dropout_description(rate):
-    return f"dropout rate (keep probability {1 - rate:.2f})"
-
-
-def keep_probability(rate):
-    """The exercise's Dropout(probability) is the fraction KEPT: 1 − drop rate."""
-    return round(1.0 - rate, 10)
+    return f"dropout rate (keep probability {keep_probability(rate):.2f})"
 
 
 def phase_buttons(value="train"):
