@@ -171,3 +171,37 @@ def require_forward(layer, cached):
 def check_error_shape(layer, error_tensor, expected_shape):
     """Check that the error tensor given to ``backward`` matches the shape of the last forward output."""
     return check_input(layer, error_tensor, [tuple(expected_shape)], argument="error_tensor")
+
+
+def resolve_rng(name, rng):
+    """Return the source of random numbers that ``rng`` stands for: rnnreg's one RNG convention.
+
+    Every random argument in rnnreg (``rng`` of data layers, generators, initializers, Dropout, recorders)
+    takes these three kinds of value and passes them through this function.
+
+    Parameters
+    ----------
+    name : str
+        The calling function's name, used in the error message.
+    rng : None, int or numpy.random.Generator
+        None: NumPy's global state (the ``numpy.random`` module itself is returned, so ``np.random.seed(n)``
+        reproduces the draws); an int >= 0: ``np.random.default_rng(rng)``; a Generator: returned as is.
+
+    Returns
+    -------
+    numpy.random.Generator or module
+        Either way it offers ``random``, ``normal``, ``uniform`` and ``permutation``, the methods rnnreg draws
+        with.
+    """
+    if rng is None:
+        return np.random
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
+        if rng < 0:
+            raise ValueError(f"{name} rng must be a non-negative int seed, got {rng!r}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{name} rng must be None (NumPy's global random state), an int seed or a numpy.random.Generator "
+        f"(e.g. np.random.default_rng(0)), got {rng!r} ({type(rng).__name__})"
+    )

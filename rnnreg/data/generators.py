@@ -24,11 +24,9 @@ Randomness.  Every generator takes ``rng``:
 >>> inputs, targets = delayed_recall(64, delay=10, rng=0)             # (64, 11, 2), (64, 1)
 """
 
-import numbers
-
 import numpy as np
 
-from rnnreg.validation import check_fraction, check_non_negative_number, check_positive_int
+from rnnreg.validation import check_fraction, check_non_negative_number, check_positive_int, resolve_rng
 
 # noisy_sine draws each sequence's frequency uniformly from this range, in cycles per time step
 # (periods of 8 to 32 steps), so a net must read the frequency off the past instead of memorising one wave.
@@ -37,37 +35,6 @@ SINE_FREQUENCY_RANGE = (1 / 32, 1 / 8)
 SINE_OFFSET, SINE_AMPLITUDE = 0.5, 0.4
 # overfitting_set moves the informative features by +/- this much (in standard deviations) for class 1 / 0.
 OVERFITTING_CLASS_SHIFT = 1.0
-
-
-def resolve_rng(name, rng):
-    """Return the source of random numbers that ``rng`` stands for.
-
-    Parameters
-    ----------
-    name : str
-        The calling function's name, used in the error message.
-    rng : None, int or numpy.random.Generator
-        None: NumPy's global state (the ``numpy.random`` module itself is returned, so ``np.random.seed(n)``
-        reproduces the draws); an int >= 0: ``np.random.default_rng(rng)``; a Generator: returned as is.
-
-    Returns
-    -------
-    numpy.random.Generator or module
-        Either way it offers ``random``, ``normal``, ``uniform`` and ``permutation``, the only methods the
-        generators here use.
-    """
-    if rng is None:
-        return np.random
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
-        if rng < 0:
-            raise ValueError(f"{name} rng must be a non-negative int seed, got {rng!r}")
-        return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"{name} rng must be None (NumPy's global random state), an int seed or a numpy.random.Generator "
-        f"(e.g. np.random.default_rng(0)), got {rng!r} ({type(rng).__name__})"
-    )
 
 
 def _check_sample_count(name, argument, value, minimum, why):
