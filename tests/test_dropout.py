@@ -199,6 +199,37 @@ def test_generator_masks_are_reproducible_and_leave_the_global_state_alone():
     np.testing.assert_array_equal(first.mask, np.random.default_rng(11).random((3, 30, 7))[2] < 0.5)
 
 
+def test_int_seed_is_reproducible_and_equal_to_default_rng_of_that_seed():
+    input_tensor = np.ones((30, 7))
+    seeded, again = Dropout(0.6, rng=4), Dropout(0.6, rng=4)
+    generator = Dropout(0.6, rng=np.random.default_rng(4))
+    assert isinstance(seeded.rng, np.random.Generator)
+    global_state = np.random.get_state()[1].copy()
+    for _ in range(3):
+        output = seeded.forward(input_tensor)
+        np.testing.assert_array_equal(output, again.forward(input_tensor))
+        np.testing.assert_array_equal(output, generator.forward(input_tensor))
+        np.testing.assert_array_equal(seeded.mask, generator.mask)
+    np.testing.assert_array_equal(np.random.get_state()[1], global_state)
+    np.testing.assert_array_equal(seeded.mask, np.random.default_rng(4).random((3, 30, 7))[2] < 0.6)
+
+
+def test_global_state_mask_is_u_below_p_with_u_from_numpy_random():
+    layer = Dropout(0.3)
+    np.random.seed(5)
+    layer.forward(np.ones((40, 6)))
+    np.random.seed(5)
+    np.testing.assert_array_equal(layer.mask, np.random.random((40, 6)) < 0.3)
+
+
+def test_scales_are_public_methods_one_over_p_while_training_and_one_at_test():
+    layer = Dropout(0.25)
+    assert layer.train_scale() == 4
+    assert layer.test_scale() == 1
+    layer.probability = 0.5
+    assert layer.train_scale() == 2
+
+
 # Gradient checks ---------------------------------------------------------------------------------------------
 
 
@@ -265,9 +296,18 @@ def test_bad_probability_raises_in_the_constructor_and_the_setter(probability, e
     assert layer.probability == 0.5
 
 
-def test_bad_rng_raises():
-    with pytest.raises(TypeError, match=r"Dropout rng must be a numpy\.random\.Generator or None, got int"):
-        Dropout(0.5, rng=3)
+@pytest.mark.parametrize(
+    "rng, error, message",
+    [
+        ("3", TypeError, r"Dropout rng must be None .*an int seed or a numpy\.random\.Generator.*got '3' \(str\)"),
+        (0.5, TypeError, r"Dropout rng must be None .*got 0\.5 \(float\)"),
+        (True, TypeError, r"Dropout rng must be None .*got True \(bool\)"),
+        (-1, ValueError, r"Dropout rng must be a non-negative int seed, got -1"),
+    ],
+)
+def test_bad_rng_raises(rng, error, message):
+    with pytest.raises(error, match=message):
+        Dropout(0.5, rng=rng)
 
 
 def test_backward_before_forward_raises():

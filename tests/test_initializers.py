@@ -42,3 +42,36 @@ def test_explicit_generator_is_used():
 def test_constant_rejects_non_finite_value():
     with pytest.raises(ValueError, match="Constant value"):
         Constant(float("nan"))
+
+
+@pytest.mark.parametrize("kind", [UniformRandom, Xavier, He])
+def test_int_seed_is_reproducible_and_equal_to_default_rng_of_that_seed(kind):
+    first = kind(rng=9).initialize((5, 4), 5, 4)
+    np.testing.assert_array_equal(kind(rng=9).initialize((5, 4), 5, 4), first)
+    np.testing.assert_array_equal(kind(rng=np.random.default_rng(9)).initialize((5, 4), 5, 4), first)
+    # one Generator per initializer: its next draw continues the stream
+    initializer = kind(rng=9)
+    initializer.initialize((5, 4), 5, 4)
+    assert not np.array_equal(initializer.initialize((5, 4), 5, 4), first)
+
+
+@pytest.mark.parametrize("kind", [UniformRandom, Xavier, He])
+def test_default_draws_come_from_numpy_global_state(kind):
+    np.random.seed(12)
+    first = kind().initialize((3, 2), 3, 2)
+    np.random.seed(12)
+    np.testing.assert_array_equal(kind().initialize((3, 2), 3, 2), first)
+    assert kind().rng is None
+
+
+@pytest.mark.parametrize("kind", [UniformRandom, Xavier, He])
+@pytest.mark.parametrize(
+    "rng, error, message",
+    [
+        ("0", TypeError, r"rng must be None .*an int seed or a numpy\.random\.Generator"),
+        (-3, ValueError, r"rng must be a non-negative int seed, got -3"),
+    ],
+)
+def test_bad_rng_raises_naming_the_initializer(kind, rng, error, message):
+    with pytest.raises(error, match=kind.__name__ + " " + message):
+        kind(rng=rng)

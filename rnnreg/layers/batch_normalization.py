@@ -1,7 +1,5 @@
 """Batch normalization: normalise every channel with batch statistics, then scale and shift."""
 
-import math
-
 import numpy as np
 
 from rnnreg.layers.base import TrainableLayer
@@ -46,9 +44,9 @@ class BatchNormalization(TrainableLayer):
     Shapes
     ------
     forward: (N, C) -> (N, C)  or  (N, C, Y, X) -> (N, C, Y, X);  backward: the same shapes.
-    A 4-D tensor is normalised per channel over N·Y·X values: exactly the 2-D maths on the
-    (N·Y·X, C) layout ``reformat`` gives, computed by summing over the axes N, Y, X of the 4-D tensor
-    itself (no transposed copy). The computation runs in the input's dtype.
+    A 4-D tensor is normalised per channel over N·Y·X values: it goes through the (N·Y·X, C) layout
+    ``reformat`` gives, the 2-D maths runs on that, and the result goes back to (N, C, Y, X). The
+    computation runs in the input's dtype.
 
     Notes
     -----
@@ -69,6 +67,10 @@ class BatchNormalization(TrainableLayer):
 
     test phase (the statistics are constants) dL/dx = γ / √(σ²_mov + ε) · E. ``backward`` differentiates
     what the last ``forward`` computed, then updates γ and β when an optimizer is set.
+
+    Which statistics ``forward`` normalises with is decided by ``uses_batch_statistics()`` (the batch's
+    in the training phase, the moving averages at test time); a teaching variant overrides it
+    (``variants.BatchStatisticsAtTestTime``). The moving averages are updated in the training phase only.
 
     ε is tiny on purpose (the exercise's convention): a channel whose values are all equal has σ²_B = 0,
     gives x̂ = 0 in the forward pass but a slope 1/√ε = 1e5 for the input gradient.
@@ -131,7 +133,7 @@ class BatchNormalization(TrainableLayer):
         if array.ndim == 4:
             self._check_channels(array, axis=1)
             self._image_shape = array.shape
-            return self._to_vectors(array)
+            return _to_vectors(array)
         if array.ndim == 2:
             self._check_channels(array, axis=1)
             if self._image_shape is None:
@@ -139,75 +141,68 @@ class BatchNormalization(TrainableLayer):
                     f"BatchNormalization.reformat cannot turn a 2-D tensor of shape {describe_shape(array.shape)} "
                     "into an image: no 4-D shape is known yet (run forward on, or reformat, a 4-D tensor first)"
                 )
-            return self._to_images(array, self._image_shape)
+            return _to_images(array, self._image_shape)
         raise ValueError(
             f"BatchNormalization.reformat expected a tensor of shape (batch, {self.channels}, y, x) or "
             f"(batch * y * x, {self.channels}), got {describe_shape(array.shape)}"
         )
 
+    def uses_batch_statistics(self):
+        """True when ``forward`` normalises with the batch's own μ_B and σ²_B: in the training phase."""
+        return not self.testing_phase
+
     def forward(self, input_tensor):
         x = check_input(self, input_tensor, [("batch", self.channels), ("batch", self.channels, "y", "x")])
         gamma = check_array_shape("BatchNormalization", "weights", self.weights, (self.channels,))
         beta = check_array_shape("BatchNormalization", "bias", self.bias, (self.channels,))
-        self._input_shape = x.shape
-        rows = self._rows(x)
-        count = x.size // self.channels  # M, the values per channel
+        gamma, beta = gamma.astype(x.dtype, copy=False), beta.astype(x.dtype, copy=False)
+        if x.ndim == 4:
+            self._image_shape = x.shape
+        rows = _to_vectors(x) if x.ndim == 4 else x  # (M, C): one row per sample (and position)
 
-        if self.testing_phase:
-            mean, variance = (statistic.astype(x.dtype, copy=False) for statistic in self._moving_statistics())
-            centered = rows - self._spread(mean)
-        else:
-            if count == 0:
+        self._used_batch_statistics = self.uses_batch_statistics()
+        if self._used_batch_statistics:
+            if len(rows) == 0:
                 raise ValueError(
                     "BatchNormalization needs at least one value per channel to compute batch statistics, "
                     f"got input_tensor of shape {describe_shape(x.shape)}"
                 )
-            # μ_B = (1/M) Σ x,  σ²_B = (1/M) Σ (x − μ_B)²  (biased, ddof = 0; np.mean and np.var do the same).
-            mean = self._channel_sums(rows) / count
-            centered = rows - self._spread(mean)
-            variance = self._channel_sums(centered * centered) / count
+            mean = rows.mean(axis=0)  # μ_B = (1/M) Σ x
+            variance = ((rows - mean) ** 2).mean(axis=0)  # σ²_B = (1/M) Σ (x − μ_B)², biased (ddof = 0)
             self.batch_mean, self.batch_variance = mean, variance
-            self._update_moving_statistics(mean, variance)
+            if not self.testing_phase:
+                self._update_moving_statistics(mean, variance)
+        else:
+            mean, variance = (statistic.astype(x.dtype, copy=False) for statistic in self._moving_statistics())
 
-        inverse_std = 1.0 / np.sqrt(variance + self.epsilon)
-        # x̂ = (x − μ) / √(σ² + ε), written into ``centered`` (our own array).
-        normalized = np.multiply(centered, self._spread(inverse_std), out=centered)
-        gamma = gamma.astype(x.dtype, copy=False)
-        # y = γ x̂ + β
-        output = self._spread(gamma) * normalized
-        output += self._spread(beta.astype(x.dtype, copy=False))
+        inverse_std = 1 / np.sqrt(variance + self.epsilon)
+        normalized = (rows - mean) * inverse_std  # x̂ = (x − μ) / √(σ² + ε)
+        output = gamma * normalized + beta  # y = γ x̂ + β
 
-        self._normalized = normalized
-        self._inverse_std = inverse_std
-        self._gamma = gamma
-        self._used_batch_statistics = not self.testing_phase
-        if x.ndim == 4:
-            self._image_shape = x.shape
-        return output.reshape(x.shape)
+        self._input_shape = x.shape
+        self._normalized, self._inverse_std, self._gamma = normalized, inverse_std, gamma
+        return _to_images(output, x.shape) if x.ndim == 4 else output
 
     def backward(self, error_tensor):
         require_forward(self, self._input_shape)
-        error = self._rows(check_error_shape(self, error_tensor, self._input_shape))
-        count = error.size // self.channels
+        error = check_error_shape(self, error_tensor, self._input_shape)
+        rows = _to_vectors(error) if error.ndim == 4 else error  # E as (M, C)
         normalized = self._normalized
 
-        # dL/dγ = Σ E ⊙ x̂,  dL/dβ = Σ E  (sums over the M values of each channel)
-        error_times_normalized = error * normalized
-        gradient_weights = self._channel_sums(error_times_normalized)
-        gradient_bias = self._channel_sums(error)
-        scale = self._spread(self._gamma * self._inverse_std)
+        gradient_weights = (rows * normalized).sum(axis=0)  # dL/dγ = Σ E ⊙ x̂
+        gradient_bias = rows.sum(axis=0)  # dL/dβ = Σ E
+        scale = self._gamma * self._inverse_std  # γ / √(σ² + ε)
         if self._used_batch_statistics:
-            # Every x enters μ_B and σ²_B too: remove the error's mean and its component along x̂,
-            # dL/dx = γ / √(σ²_B + ε) · (E − mean(E) − x̂ ⊙ mean(E ⊙ x̂)).
-            error_input = error - self._spread(gradient_bias / count)
-            error_input -= np.multiply(normalized, self._spread(gradient_weights / count), out=error_times_normalized)
-            error_input *= scale
+            # Every x enters μ_B and σ²_B too: dL/dx = γ / √(σ²_B + ε) · (E − mean(E) − x̂ ⊙ mean(E ⊙ x̂)),
+            # where mean(E) = dL/dβ / M and mean(E ⊙ x̂) = dL/dγ / M.
+            count = len(rows)
+            error_input = scale * (rows - gradient_bias / count - normalized * (gradient_weights / count))
         else:
-            error_input = scale * error
+            error_input = scale * rows  # the statistics are constants: dL/dx = γ / √(σ²_mov + ε) · E
 
         self._apply_update("weights", gradient_weights)
         self._apply_update("bias", gradient_bias)
-        return error_input.reshape(self._input_shape)
+        return _to_images(error_input, self._input_shape) if error.ndim == 4 else error_input
 
     def config(self):
         return {"channels": self.channels, "momentum": self.momentum}
@@ -239,39 +234,20 @@ class BatchNormalization(TrainableLayer):
                 f"BatchNormalization.reformat expected a tensor of shape {expected}, got {describe_shape(array.shape)}"
             )
 
-    # The element-wise work runs on one row per sample, (N, C) or (N, C·Y·X) (a view of the input): NumPy
-    # broadcasts a per-channel vector spread along such a row faster than a (1, C, 1, 1) vector over four
-    # axes. The sums per channel still run over N, Y, X in place, so no transposed copy is made.
 
-    @staticmethod
-    def _rows(tensor):
-        """The tensor as one row per sample: (N, C) as it is, (N, C, Y, X) as (N, C·Y·X)."""
-        return tensor.reshape(tensor.shape[0], math.prod(tensor.shape[1:]))
+def _to_vectors(images):
+    """(N, C, Y, X) -> (N·Y·X, C): channels last, then one row per position of every sample."""
+    batch, channels, height, width = images.shape
+    return images.transpose(0, 2, 3, 1).reshape(batch * height * width, channels)
 
-    def _channel_sums(self, rows):
-        """Σ over the M values of each channel (over N, and Y, X) of ``rows``, shape (C,)."""
-        positions = rows.shape[1] // self.channels
-        if positions == 1:  # (N, C): the column sums
-            return np.add.reduce(rows, axis=0)
-        return np.add.reduce(rows.reshape(rows.shape[0], self.channels, positions), axis=(0, 2))
 
-    def _spread(self, vector):
-        """A per-channel vector (C,) as a row of ``_rows``: each entry repeated for the Y·X positions."""
-        positions = math.prod(self._input_shape[2:])
-        return vector if positions == 1 else np.repeat(vector, positions)
-
-    @staticmethod
-    def _to_vectors(images):
-        batch, channels, height, width = images.shape
-        return images.transpose(0, 2, 3, 1).reshape(batch * height * width, channels)
-
-    @staticmethod
-    def _to_images(rows, image_shape):
-        batch, channels, height, width = image_shape
-        if rows.shape != (batch * height * width, channels):
-            raise ValueError(
-                f"BatchNormalization.reformat cannot turn a tensor of shape {describe_shape(rows.shape)} into an "
-                f"image of shape {describe_shape(image_shape)}: it needs shape "
-                f"{describe_shape((batch * height * width, channels))}"
-            )
-        return np.ascontiguousarray(rows.reshape(batch, height, width, channels).transpose(0, 3, 1, 2))
+def _to_images(rows, image_shape):
+    """(N·Y·X, C) -> (N, C, Y, X) with ``image_shape``; the inverse of ``_to_vectors``."""
+    batch, channels, height, width = image_shape
+    if rows.shape != (batch * height * width, channels):
+        raise ValueError(
+            f"BatchNormalization.reformat cannot turn a tensor of shape {describe_shape(rows.shape)} into an "
+            f"image of shape {describe_shape(image_shape)}: it needs shape "
+            f"{describe_shape((batch * height * width, channels))}"
+        )
+    return np.ascontiguousarray(rows.reshape(batch, height, width, channels).transpose(0, 3, 1, 2))

@@ -3,7 +3,7 @@
 import numpy as np
 
 from rnnreg.layers.base import BaseLayer
-from rnnreg.validation import as_float_array, check_error_shape, check_fraction, require_forward
+from rnnreg.validation import as_float_array, check_error_shape, check_fraction, require_forward, resolve_rng
 
 
 class Dropout(BaseLayer):
@@ -15,9 +15,9 @@ class Dropout(BaseLayer):
         p, the fraction of units KEPT (the exercise's meaning, not the drop rate), in (0, 1].
         p = 1 keeps everything. It is a property and may change between steps; the new value is used
         from the next ``forward`` on.
-    rng : numpy.random.Generator, optional
-        Source of the masks. By default masks come from NumPy's global state (32-bit integers,
-        ``np.random.randint``), so ``np.random.seed(n)`` right before ``forward`` fixes the mask.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is. The source of the masks.
 
     Attributes
     ----------
@@ -25,7 +25,8 @@ class Dropout(BaseLayer):
         M, the units kept by the last training-phase ``forward`` (None before the first one). A test-phase
         ``forward`` leaves it unchanged.
     rng : numpy.random.Generator or None
-        The generator given, or None for NumPy's global state.
+        The generator the masks come from (the one given, or the one an int seed made), or None for
+        NumPy's global state.
 
     Shapes
     ------
@@ -33,13 +34,15 @@ class Dropout(BaseLayer):
 
     Notes
     -----
-    Training phase, with a fresh mask M = (u < p), u ~ U[0, 1) elementwise:
+    Training phase, with a fresh mask M = (u < p), u ~ U[0, 1) elementwise, and s = ``train_scale()`` = 1/p:
 
-        y = x ⊙ M / p,        dL/dx = E ⊙ M / p        (the same M in both).
+        y = x ⊙ M · s,        dL/dx = E ⊙ M · s        (the same M and s in both).
 
     Dividing by p while training keeps the expected activation E[y] = x, so at test time the layer is the
-    identity in both directions: y = x, dL/dx = E. ``backward`` differentiates what the last ``forward``
-    computed, so a training-phase forward is followed by a masked backward even if ``testing_phase``
+    identity in both directions: with s = ``test_scale()`` = 1, y = x · s and dL/dx = E · s. The two
+    scales are methods so that a variant with another rule (``variants.NonInvertedDropout``) overrides
+    them and nothing else. ``backward`` differentiates what the last ``forward`` computed, so a
+    training-phase forward is followed by a masked backward even if ``testing_phase`` or ``probability``
     changed in between. The output keeps the input's floating dtype (integer input becomes float64);
     the caller's array is never modified.
     """
@@ -47,12 +50,13 @@ class Dropout(BaseLayer):
     def __init__(self, probability, rng=None):
         super().__init__()
         self.probability = probability
-        if rng is not None and not isinstance(rng, np.random.Generator):
-            raise TypeError(f"Dropout rng must be a numpy.random.Generator or None, got {type(rng).__name__}")
-        self.rng = rng
+        source = resolve_rng("Dropout", rng)
+        self.rng = None if rng is None else source  # None: the global state, looked up at every draw
         self.mask = None
-        self._scale = None
+        # What backward needs from the last forward: its shape, its mask (None at test time) and its scale.
         self._output_shape = None
+        self._forward_mask = None
+        self._forward_scale = None
 
     @property
     def probability(self):
@@ -63,38 +67,31 @@ class Dropout(BaseLayer):
     def probability(self, value):
         self._probability = check_fraction("Dropout probability", value, low=0, high=1, low_open=True)
 
+    def train_scale(self):
+        """s while training: 1/p, which keeps E[y] = x (inverted dropout)."""
+        return 1 / self.probability
+
+    def test_scale(self):
+        """s at test time: 1, the identity."""
+        return 1
+
     def forward(self, input_tensor):
         x = as_float_array("Dropout input_tensor", input_tensor)
         self._output_shape = x.shape
         if self.testing_phase:
-            self._scale = None
-            return x.copy()
-        p = self._probability
-        self.mask = self._keep_mask(x.shape)
-        # The scale M / p (0 or 1/p) is built once in the input's dtype and reused by backward, so the two
-        # passes multiply by exactly the same numbers.
-        self._scale = self.mask.astype(x.dtype)
-        self._scale *= 1 / p
-        return x * self._scale
-
-    def _keep_mask(self, shape):
-        """M = (u < p) with u ~ U[0, 1) drawn for every unit.
-
-        From NumPy's global state u is a 32-bit fraction b / 2³², b a uniform 32-bit integer, so the test
-        is b < p·2³² (a unit is kept with probability p up to 2⁻³²): half the cost of the 53-bit floats of
-        ``np.random.random_sample``, and the mask is the biggest random draw of a training step.
-        """
-        if self.rng is not None:
-            return np.asarray(self.rng.random(shape) < self._probability)
-        bits = np.random.randint(0, 2**32, shape, dtype=np.uint32)
-        return np.asarray(bits < round(self._probability * 2**32))
+            self._forward_mask, self._forward_scale = None, self.test_scale()
+            return x * self._forward_scale  # y = x · s, a new array
+        u = resolve_rng("Dropout", self.rng).random(x.shape)
+        self.mask = np.asarray(u < self.probability)  # M = (u < p), an array even for a 0-d input
+        self._forward_mask, self._forward_scale = self.mask, self.train_scale()
+        return x * self.mask * self._forward_scale  # y = x ⊙ M · s
 
     def backward(self, error_tensor):
         require_forward(self, self._output_shape)
         error = check_error_shape(self, error_tensor, self._output_shape)
-        if self._scale is None:
-            return error.copy()
-        return error * self._scale
+        if self._forward_mask is None:
+            return error * self._forward_scale  # dL/dx = E · s
+        return error * self._forward_mask * self._forward_scale  # dL/dx = E ⊙ M · s
 
     def config(self):
         return {"probability": self.probability}

@@ -1,16 +1,12 @@
 """Weight initializers: each returns a fresh array for ``initialize(weights_shape, fan_in, fan_out)``.
 
-Every draw uses NumPy's global random state unless a ``np.random.Generator`` is given as ``rng``, so
-``np.random.seed(n)`` makes a whole run reproducible.
+The random ones take ``rng`` (rnnreg's one RNG convention, ``rnnreg.validation.resolve_rng``). By default
+every draw uses NumPy's global random state, so ``np.random.seed(n)`` makes a whole run reproducible.
 """
 
 import numpy as np
 
-from rnnreg.validation import check_finite_number
-
-
-def _generator(rng):
-    return np.random if rng is None else rng
+from rnnreg.validation import check_finite_number, resolve_rng
 
 
 class Initializer:
@@ -27,6 +23,25 @@ class Initializer:
         return f"{type(self).__name__}({arguments})"
 
 
+class _RandomInitializer(Initializer):
+    """An initializer that draws its values; ``rng`` is resolved once, in the constructor.
+
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
+    """
+
+    def __init__(self, rng=None):
+        source = resolve_rng(type(self).__name__, rng)
+        # None stays None (the global state, looked up at every draw); a seed becomes its Generator.
+        self.rng = None if rng is None else source
+
+    def _random_source(self):
+        return resolve_rng(type(self).__name__, self.rng)
+
+
 class Constant(Initializer):
     """Fill with one value (0.1 by default), typically for biases."""
 
@@ -40,35 +55,45 @@ class Constant(Initializer):
         return {"value": self.value}
 
 
-class UniformRandom(Initializer):
-    """Uniform values in [0, 1)."""
+class UniformRandom(_RandomInitializer):
+    """Uniform values in [0, 1).
 
-    def __init__(self, rng=None):
-        self.rng = rng
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
+    """
 
     def initialize(self, weights_shape, fan_in, fan_out):
-        if self.rng is None:
-            return np.random.random_sample(weights_shape)
-        return self.rng.random(weights_shape)
+        return self._random_source().random(weights_shape)
 
 
-class Xavier(Initializer):
-    """Glorot normal: N(0, σ²) with σ = sqrt(2 / (fan_in + fan_out)), for tanh and sigmoid layers."""
+class Xavier(_RandomInitializer):
+    """Glorot normal: N(0, σ²) with σ = sqrt(2 / (fan_in + fan_out)), for tanh and sigmoid layers.
 
-    def __init__(self, rng=None):
-        self.rng = rng
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
+    """
 
     def initialize(self, weights_shape, fan_in, fan_out):
         sigma = np.sqrt(2.0 / (fan_in + fan_out))
-        return _generator(self.rng).normal(0.0, sigma, weights_shape)
+        return self._random_source().normal(0.0, sigma, weights_shape)
 
 
-class He(Initializer):
-    """He normal: N(0, σ²) with σ = sqrt(2 / fan_in), for ReLU layers."""
+class He(_RandomInitializer):
+    """He normal: N(0, σ²) with σ = sqrt(2 / fan_in), for ReLU layers.
 
-    def __init__(self, rng=None):
-        self.rng = rng
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
+    """
 
     def initialize(self, weights_shape, fan_in, fan_out):
         sigma = np.sqrt(2.0 / fan_in)
-        return _generator(self.rng).normal(0.0, sigma, weights_shape)
+        return self._random_source().normal(0.0, sigma, weights_shape)

@@ -1,7 +1,8 @@
 """Teaching variants: layers that implement a common mistake (or an older convention) on purpose.
 
 Lessons put them side by side with the correct layer, so the difference is computed, not asserted.
-Never use them to train a real model.
+Never use them to train a real model. Each overrides only the public points its parent offers for this
+(Dropout's ``train_scale``/``test_scale``, BatchNormalization's ``uses_batch_statistics``).
 """
 
 
@@ -24,24 +25,22 @@ class NonInvertedDropout(Dropout):
         p, the fraction kept, in (0, 1].
     scale_at_test : bool
         False: the mistake. True: the original, correct non-inverted dropout.
-    rng : numpy.random.Generator, optional
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
     """
 
     def __init__(self, probability, scale_at_test=False, rng=None):
         super().__init__(probability, rng=rng)
         self.scale_at_test = bool(scale_at_test)
 
-    def forward(self, input_tensor):
-        output = super().forward(input_tensor)
-        if self.testing_phase:
-            return output * self.probability if self.scale_at_test else output
-        return output * self.probability  # undo the inverted scaling 1/p: y = x ⊙ M
+    def train_scale(self):
+        """s while training: 1, no scaling (y = x ⊙ M)."""
+        return 1
 
-    def backward(self, error_tensor):
-        error = super().backward(error_tensor)
-        if self._scale is None:
-            return error * self.probability if self.scale_at_test else error
-        return error * self.probability
+    def test_scale(self):
+        """s at test time: p with ``scale_at_test`` (the original rule), else 1 (the mistake)."""
+        return self.probability if self.scale_at_test else 1
 
     def config(self):
         return {**super().config(), "scale_at_test": self.scale_at_test}
@@ -52,20 +51,13 @@ class BatchStatisticsAtTestTime(BatchNormalization):
 
     The prediction for one sample then depends on which other samples share its batch, and a batch of a
     single sample is normalised to β whatever it holds. The correct layer uses the moving averages in the
-    test phase. Training behaves exactly as BatchNormalization.
+    test phase. Training behaves exactly as BatchNormalization; the moving averages are only updated while
+    training, as there.
     """
 
-    def forward(self, input_tensor):
-        if not self.testing_phase:
-            return super().forward(input_tensor)
-        moving = self.moving_mean, self.moving_variance
-        self.testing_phase = False
-        try:
-            return super().forward(input_tensor)
-        finally:
-            self.testing_phase = True
-            self.moving_mean, self.moving_variance = moving
-            self._used_batch_statistics = False
+    def uses_batch_statistics(self):
+        """Always True: the batch's own μ_B and σ²_B, in the test phase too (the mistake)."""
+        return True
 
     def backward(self, error_tensor):
         raise RuntimeError("BatchStatisticsAtTestTime is a teaching variant for the test phase; do not train it")

@@ -26,7 +26,7 @@ class CrossEntropyLoss:
         prediction = as_float_array("CrossEntropyLoss prediction_tensor", prediction_tensor)
         labels = self._checked_labels(label_tensor, prediction.shape)
         self._prediction = prediction
-        return float(-np.add.reduce(labels * np.log(prediction + prediction.dtype.type(self.epsilon)), axis=None))
+        return float(-np.sum(labels * np.log(prediction + prediction.dtype.type(self.epsilon))))
 
     def backward(self, label_tensor):
         require_forward(self, self._prediction)
@@ -59,7 +59,7 @@ class L2Loss:
         prediction = as_float_array("L2Loss prediction_tensor", prediction_tensor)
         labels = _checked_labels(self, label_tensor, prediction.shape, "targets must match the prediction")
         self._prediction = prediction
-        return float(np.add.reduce(np.square(prediction - labels), axis=None))
+        return float(np.sum(np.square(prediction - labels)))
 
     def backward(self, label_tensor):
         require_forward(self, self._prediction)

@@ -14,9 +14,9 @@ regularizer's gradient is added to the data gradient before it enters the veloci
     g ← g + reg.calculate_gradient(w);   then the optimizer's step with g.
 
 All updates work on arrays and on plain floats, never modify the arrays they are given, and keep the
-dtype of the weights. For speed they reuse memory they own: the state arrays (velocity, moments) are
-updated in place, and the temporaries of one update are written into each other instead of allocating a
-new array per operation. The order of the operations, and so every rounding, is that of the formulas.
+dtype of the weights. Each line of an update is its formula, computed into new arrays: the state
+(velocity, moments) is replaced at every step, never changed in place, so an array handed out earlier
+(``state_arrays``, a plot) keeps its values.
 """
 
 import numpy as np
@@ -70,13 +70,11 @@ class Optimizer:
                 f"weight_tensor shape {weights.shape}"
             )
         if self.regularizer is not None and self.regularize_gradient:
-            gradient = gradient + self.regularizer.calculate_gradient(weights)
-        step = self._data_step(gradient)  # may be the optimizer's state (the velocity): only read below
+            gradient = gradient + self.regularizer.calculate_gradient(weights)  # g ← g + reg'(w)
+        step = self._data_step(gradient)
         if self.regularizer is not None and not self.regularize_gradient:
-            # η · reg'(w) is a new array of ours: it takes the whole step, then the new weights.
-            shrinkage = self.learning_rate * self.regularizer.calculate_gradient(weights)
-            step = np.subtract(step, shrinkage, out=shrinkage if _can_hold(shrinkage, step) else None)
-            updated = np.add(weights, step, out=step if _can_hold(step, weights) else None)
+            # w ← w − η reg'(w) + step: the shrinkage acts on the pre-update weights, outside the state.
+            updated = weights - self.learning_rate * self.regularizer.calculate_gradient(weights) + step
         else:
             updated = weights + step
         if isinstance(weight_tensor, np.ndarray):
@@ -129,13 +127,8 @@ class SgdWithMomentum(Optimizer):
         self.velocity = None
 
     def _data_step(self, gradient):
-        scaled_gradient = self.learning_rate * gradient
-        if _can_hold(self.velocity, scaled_gradient):
-            self.velocity *= self.momentum_rate  # v ← μ v − η g, in place
-            self.velocity -= scaled_gradient
-        else:  # the first step (v = 0), or a gradient of another shape or dtype
-            previous = 0.0 if self.velocity is None else self.velocity
-            self.velocity = self.momentum_rate * previous - scaled_gradient
+        v = 0.0 if self.velocity is None else self.velocity  # v starts at 0
+        self.velocity = self.momentum_rate * v - self.learning_rate * gradient  # v ← μ v − η g
         return self.velocity
 
     def config(self):
@@ -176,29 +169,14 @@ class Adam(Optimizer):
 
     def _data_step(self, gradient):
         self.step_count += 1
-        first_gradient = (1 - self.mu) * gradient
-        second_gradient = (1 - self.rho) * gradient
-        second_gradient *= gradient
-        if _can_hold(self.first_moment, first_gradient) and _can_hold(self.second_moment, second_gradient):
-            self.first_moment *= self.mu  # v ← μ v + (1 − μ) g, in place
-            self.first_moment += first_gradient
-            self.second_moment *= self.rho  # r ← ρ r + (1 − ρ) g², in place
-            self.second_moment += second_gradient
-        else:  # the first step (v = r = 0), or a gradient of another shape or dtype
-            previous_first = 0.0 if self.first_moment is None else self.first_moment
-            previous_second = 0.0 if self.second_moment is None else self.second_moment
-            self.first_moment = self.mu * previous_first + first_gradient
-            self.second_moment = self.rho * previous_second + second_gradient
-        first_corrected = self.first_moment / (1 - self.mu**self.step_count)
-        second_corrected = self.second_moment / (1 - self.rho**self.step_count)
-        if not _can_hold(first_corrected, second_corrected):
-            return -self.learning_rate * first_corrected / (np.sqrt(second_corrected) + self.epsilon)
-        # −η v̂ / (√r̂ + ε), computed in the two new arrays of bias-corrected moments.
-        first_corrected *= -self.learning_rate
-        denominator = np.sqrt(second_corrected, out=second_corrected)
-        denominator += self.epsilon
-        first_corrected /= denominator
-        return first_corrected
+        t = self.step_count
+        v = 0.0 if self.first_moment is None else self.first_moment  # v and r start at 0
+        r = 0.0 if self.second_moment is None else self.second_moment
+        self.first_moment = self.mu * v + (1 - self.mu) * gradient  # v ← μ v + (1 − μ) g
+        self.second_moment = self.rho * r + (1 - self.rho) * gradient * gradient  # r ← ρ r + (1 − ρ) g²
+        first_corrected = self.first_moment / (1 - self.mu**t)  # v̂ = v / (1 − μᵗ)
+        second_corrected = self.second_moment / (1 - self.rho**t)  # r̂ = r / (1 − ρᵗ)
+        return -self.learning_rate * first_corrected / (np.sqrt(second_corrected) + self.epsilon)
 
     def config(self):
         return {"learning_rate": self.learning_rate, "mu": self.mu, "rho": self.rho}
@@ -219,19 +197,5 @@ class Adam(Optimizer):
 
 
 def _own_copy(state):
-    """A copy of a state array (or None): the state is updated in place, so it must never be someone else's."""
+    """A copy of a loaded state array (or None), so the optimizer never shares an array with its caller."""
     return None if state is None else np.array(state)
-
-
-def _can_hold(buffer, other):
-    """True when ``buffer`` is an array that can take the result of an operation with ``other`` in place.
-
-    That is: both are arrays of the same shape and dtype (float32 velocity and float32 gradient, say), so
-    writing into ``buffer`` changes no rounding. Anything else takes the allocating path of the formula.
-    """
-    return (
-        isinstance(buffer, np.ndarray)
-        and isinstance(other, np.ndarray)
-        and buffer.shape == other.shape
-        and buffer.dtype == other.dtype
-    )
