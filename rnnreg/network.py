@@ -42,7 +42,7 @@ def _check_dtype(dtype):
 
 
 class NeuralNetwork:
-    """A feed-forward stack trained by ``train`` and evaluated by ``test``.
+    """A feed-forward stack trained by ``train`` and evaluated by ``test`` (or ``predict``, without side effects).
 
     Parameters
     ----------
@@ -53,8 +53,8 @@ class NeuralNetwork:
     dtype : numpy floating dtype or None, optional
         Keyword-only. None (default): arrays keep the dtype the initializers give (float64) and inputs
         are used as they come. ``np.float32`` (or any floating dtype): ``append_layer`` casts every
-        trainable array (and buffer) of a layer to it after initializing, and ``forward``/``test`` cast
-        the input batch to it, so the whole network computes in that dtype (every layer keeps the dtype
+        trainable array (and buffer) of a layer to it after initializing, and ``forward``/``test``/``predict``
+        cast the input batch to it, so the whole network computes in that dtype (every layer keeps the dtype
         of its input).
 
     Attributes
@@ -139,20 +139,8 @@ class NeuralNetwork:
         if self._label_tensor is None:
             raise RuntimeError("NeuralNetwork.backward() called before forward(): run forward first")
         error_tensor = self.loss_layer.backward(self._label_tensor)
-        for layer in reversed(self.layers[1:]):
+        for layer in reversed(self.layers):
             error_tensor = layer.backward(error_tensor)
-        if self.layers:
-            self._backward_first_layer(error_tensor)
-
-    def _backward_first_layer(self, error_tensor):
-        """The first layer's backward without dL/dx: its input is the data, whose gradient nobody uses."""
-        first = self.layers[0]
-        needed = getattr(first, "needs_input_gradient", True)
-        first.needs_input_gradient = False
-        try:
-            first.backward(error_tensor)
-        finally:
-            first.needs_input_gradient = needed
 
     def compute_regularization_loss(self):
         """Σ of the regularizer's norm of ``weights`` over trainable layers whose optimizer has one."""
@@ -248,6 +236,52 @@ class NeuralNetwork:
         self.phase = "test"
         return self._propagate(input_tensor)
 
+    def predict(self, input_tensor):
+        """The network's output for a batch in the test phase, with no side effect on the network.
+
+        Unlike ``test`` (the exercise's method, which leaves the network in the test phase), ``predict`` puts
+        everything back: the phase is what it was after it; moving statistics are untouched (the test phase
+        only reads them); layers that carry a state (``stateful_layers``) start from zeros, as for a new batch
+        of sequences, whatever their ``memorize`` setting, and keep the state they carried before.
+
+        Parameters
+        ----------
+        input_tensor : array_like
+            A batch, shaped as the first layer expects.
+
+        Returns
+        -------
+        ndarray
+            The output of the last layer, as ``test`` would give it for a network whose recurrent layers
+            start from zeros.
+
+        Shapes
+        ------
+        (N, D) -> (N, K) for a fully connected stack; (N, C, Y, X) -> (N, K) for a convolutional one;
+        (N, T, D) -> (N, T, K) (or (T, D) -> (T, K), one sequence) for a recurrent one.
+        """
+        phase = self.phase
+        carried = [(layer, {name: getattr(layer, name) for name in getattr(layer, "buffer_names", ())})
+                   for layer in self.stateful_layers()]
+        self.reset_states()
+        try:
+            self.phase = "test"
+            return self._propagate(input_tensor)
+        finally:
+            self.phase = phase
+            for layer, states in carried:
+                for name, value in states.items():
+                    setattr(layer, name, value)
+
+    def stateful_layers(self):
+        """The layers that carry a state from one ``forward`` to the next: those with a ``reset_state()``."""
+        return [layer for layer in self.layers if callable(getattr(layer, "reset_state", None))]
+
+    def reset_states(self):
+        """Make every layer that carries a state forget it: its next ``forward`` starts from zeros."""
+        for layer in self.stateful_layers():
+            layer.reset_state()
+
     def _cast_layer(self, layer):
         """Cast the layer's floating arrays (parameters, buffers) to the network's dtype."""
         for name in (*getattr(layer, "parameter_names", ()), *getattr(layer, "buffer_names", ())):
@@ -256,6 +290,7 @@ class NeuralNetwork:
                 setattr(layer, name, value.astype(self.dtype, copy=False))
 
     def _propagate(self, tensor):
+        """The network's one forward pass, in the current phase: ``forward``, ``test`` and ``predict`` run it."""
         if self.dtype is not None:
             tensor = np.asarray(tensor, dtype=self.dtype)
         for layer in self.layers:
@@ -265,10 +300,7 @@ class NeuralNetwork:
     def _check_weights_finite(self):
         for index, layer in enumerate(self.layers):
             for name in getattr(layer, "parameter_names", ()):
-                weights = getattr(layer, name)
-                # A sum is finite only if every term is, and one reduction costs less than isfinite's
-                # mask; only a sum that overflows (or a non-finite weight) needs the element-wise look.
-                if not np.isfinite(np.add.reduce(weights, axis=None)) and not np.isfinite(weights).all():
+                if not np.isfinite(getattr(layer, name)).all():
                     raise RuntimeError(
                         f"the update made layers[{index}] ({type(layer).__name__}).{name} non-finite. "
                         "Try a smaller learning rate."

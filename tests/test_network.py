@@ -239,32 +239,7 @@ def test_l1_regularizer_in_a_network_is_counted():
 # The first layer's input gradient -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("make_layer", "inputs"),
-    [
-        (lambda: FullyConnected(4, 3), np.random.default_rng(0).standard_normal((5, 4))),
-        (lambda: Conv((1, 1), (2, 3, 3), 3), np.random.default_rng(1).standard_normal((2, 2, 5, 4))),
-        (lambda: RNN(3, 4, 2), np.random.default_rng(2).standard_normal((2, 6, 3))),
-        (lambda: LSTM(3, 4, 2), np.random.default_rng(3).standard_normal((2, 6, 3))),
-    ],
-    ids=["FullyConnected", "Conv", "RNN", "LSTM"],
-)
-def test_a_layer_told_its_input_gradient_is_unused_returns_none_and_the_same_weight_gradients(make_layer, inputs):
-    np.random.seed(4)
-    full, skipping = make_layer(), make_layer()
-    for name in full.parameter_names:
-        setattr(skipping, name, getattr(full, name).copy())
-    error = np.random.default_rng(5).standard_normal(full.forward(inputs).shape)
-    skipping.forward(inputs)
-    skipping.needs_input_gradient = False
-
-    assert full.backward(error).shape == inputs.shape
-    assert skipping.backward(error) is None
-    for name in full.parameter_names:
-        np.testing.assert_array_equal(getattr(skipping, f"gradient_{name}"), getattr(full, f"gradient_{name}"))
-
-
-def test_the_network_skips_only_its_first_layers_input_gradient_and_restores_the_flag():
+def test_backward_calls_every_layers_backward_and_each_returns_the_input_gradient():
     np.random.seed(6)
     net = small_network()
     returned = {}
@@ -273,23 +248,9 @@ def test_the_network_skips_only_its_first_layers_input_gradient_and_restores_the
 
     net.train(1)
 
-    assert returned[0] is None
+    assert returned[0].shape == (8, 4)
     assert all(returned[index].shape == (8, 6) for index in (1, 2, 3, 4))
-    assert all(layer.needs_input_gradient for layer in net.layers)
-
-
-def test_the_first_layers_flag_is_restored_when_its_backward_fails():
-    np.random.seed(7)
-    net = small_network()
-    first = net.layers[0]
-
-    def failing_backward(error_tensor):
-        raise RuntimeError("backward broke")
-
-    first.backward = failing_backward
-    with pytest.raises(RuntimeError, match="backward broke"):
-        net.train(1)
-    assert first.needs_input_gradient
+    assert returned[5].shape == (8, 3)
 
 
 def _recording(backward, returned, index):
@@ -298,3 +259,87 @@ def _recording(backward, returned, index):
         return returned[index]
 
     return wrapper
+
+
+def recurrent_network(memorize=True):
+    """An Elman layer feeding an LSTM, both carrying their state across calls."""
+    net = NeuralNetwork(Adam(1e-2, 0.9, 0.999), Xavier(), Constant(0.0))
+    net.append_layer(RNN(3, 4, 5, memorize=memorize))
+    net.append_layer(LSTM(5, 4, 2, memorize=memorize))
+    return net
+
+
+def test_predict_is_the_test_phase_output_and_leaves_the_moving_statistics_and_phase_alone():
+    np.random.seed(8)
+    net = small_network()
+    net.train(3)
+    batch_norm = net.layers[1]
+    moving = (batch_norm.moving_mean.copy(), batch_norm.moving_variance.copy())
+    inputs = np.random.randn(5, 4)
+
+    prediction = net.predict(inputs)
+
+    assert net.phase == "train" and not any(layer.testing_phase for layer in net.layers)
+    np.testing.assert_array_equal(batch_norm.moving_mean, moving[0])
+    np.testing.assert_array_equal(batch_norm.moving_variance, moving[1])
+    np.testing.assert_array_equal(prediction, net.test(inputs))
+    net.phase = "test"
+    np.testing.assert_array_equal(net.predict(inputs), prediction)
+    assert net.phase == "test" and all(layer.testing_phase for layer in net.layers)
+
+
+def test_predict_starts_recurrent_layers_from_zeros_and_keeps_their_carried_states():
+    np.random.seed(9)
+    net = recurrent_network(memorize=True)
+    fresh = recurrent_network(memorize=False)
+    for layer, twin in zip(net.layers, fresh.layers, strict=True):
+        for name in layer.parameter_names:
+            setattr(twin, name, getattr(layer, name).copy())
+    carried_from = np.random.rand(2, 6, 3)
+    for layer in net.layers:
+        carried_from = layer.forward(carried_from)  # the train-phase pass that leaves a state behind
+    carried = [{name: getattr(layer, name).copy() for name in layer.buffer_names} for layer in net.layers]
+    inputs = np.random.rand(3, 7, 3)  # another batch size: a carried state of 2 sequences could not be used
+
+    prediction = net.predict(inputs)
+
+    np.testing.assert_array_equal(prediction, fresh.test(inputs))
+    assert net.phase == "train"
+    for layer, states in zip(net.layers, carried, strict=True):
+        assert layer.memorize
+        for name, value in states.items():
+            np.testing.assert_array_equal(getattr(layer, name), value)
+
+
+def test_predict_puts_the_phase_and_states_back_when_a_layer_rejects_the_input():
+    np.random.seed(10)
+    net = recurrent_network(memorize=True)
+    net.test(np.random.rand(2, 6, 3))
+    net.phase = "train"
+    carried = [layer.hidden_state.copy() for layer in net.layers]
+    with pytest.raises(ValueError, match="RNN expected input_tensor"):
+        net.predict(np.random.rand(2, 6, 4))
+    assert net.phase == "train"
+    for layer, state in zip(net.layers, carried, strict=True):
+        np.testing.assert_array_equal(layer.hidden_state, state)
+
+
+def test_reset_states_makes_every_stateful_layer_start_from_zeros_and_touches_nothing_else():
+    np.random.seed(11)
+    net = recurrent_network(memorize=True)
+    inputs = np.random.rand(2, 6, 3)
+    first = net.test(inputs)
+    assert not np.array_equal(net.test(inputs), first)  # memorize: the second call starts where the first ended
+    assert net.stateful_layers() == net.layers
+
+    net.reset_states()
+
+    assert all(state is None for layer in net.layers for state in (getattr(layer, n) for n in layer.buffer_names))
+    assert all(layer.memorize for layer in net.layers)
+    np.testing.assert_array_equal(net.test(inputs), first)
+    feed_forward = small_network()
+    feed_forward.train(1)
+    moving_mean = feed_forward.layers[1].moving_mean.copy()
+    assert feed_forward.stateful_layers() == []
+    feed_forward.reset_states()
+    np.testing.assert_array_equal(feed_forward.layers[1].moving_mean, moving_mean)

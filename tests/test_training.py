@@ -93,6 +93,17 @@ def test_fit_does_exactly_what_train_does():
         np.testing.assert_array_equal(mine, theirs)
 
 
+def test_fit_trains_in_the_train_phase_even_after_a_test():
+    by_fit, by_train = iris_network(seed=3), iris_network(seed=3)
+    state = np.random.get_state()
+    by_fit.train(1)
+    by_fit.test(by_fit.data_layer.get_test_set()[0])  # leaves the network in the test phase
+    fit(by_fit, epochs=1, steps_per_epoch=2)
+    np.random.set_state(state)
+    by_train.train(3)
+    assert by_fit.loss == by_train.loss
+
+
 def test_step_numbers_continue_over_fit_calls():
     net = iris_network()
     first = fit(net, epochs=1)
@@ -353,6 +364,32 @@ def test_evaluate_gives_loss_per_sample_and_accuracy():
     prediction = net.test(inputs)
     assert loss == pytest.approx(CrossEntropyLoss().forward(prediction, labels) / len(inputs))
     assert accuracy == np.mean(prediction.argmax(1) == labels.argmax(1))
+
+
+def test_evaluate_leaves_the_phase_moving_statistics_and_carried_states_as_they_were():
+    net = iris_network()
+    fit(net, epochs=2)
+    inputs, labels = net.data_layer.get_test_set()
+    before = net.snapshot()
+    assert net.phase == "train"
+    evaluate(net, inputs, labels)
+    assert net.phase == "train"
+    for mine, theirs in zip(net.snapshot(), before, strict=True):
+        for name in theirs:
+            np.testing.assert_array_equal(mine[name], theirs[name])
+
+    np.random.seed(1)
+    recurrent = NeuralNetwork(Sgd(0.1), Xavier(), Constant(0.0))
+    recurrent.loss_layer = L2Loss()
+    recurrent.append_layer(RNN(2, 3, 1, memorize=True))
+    recurrent.test(np.random.rand(4, 5, 2))
+    carried = recurrent.layers[0].hidden_state.copy()
+    sequences, targets = np.random.rand(6, 5, 2), np.random.rand(6, 5, 1)
+    loss, _ = evaluate(recurrent, sequences, targets, metric=None)
+    assert recurrent.phase == "test" and recurrent.layers[0].memorize
+    np.testing.assert_array_equal(recurrent.layers[0].hidden_state, carried)
+    recurrent.reset_states()
+    assert loss == pytest.approx(L2Loss().forward(recurrent.test(sequences), targets) / 6)
 
 
 def test_training_errors_name_the_epoch_and_step():

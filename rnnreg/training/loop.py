@@ -5,7 +5,6 @@ import time
 
 import numpy as np
 
-from rnnreg.layers.rnn import RecurrentLayer
 from rnnreg.network import stop_message
 from rnnreg.optim.loss import CrossEntropyLoss
 from rnnreg.training.callbacks import EarlyStopping, ProgressBar, TrainingState, as_callback
@@ -30,10 +29,10 @@ def fit(
 ):
     """Train ``network`` for ``epochs`` epochs of mini-batches and return a :class:`History`.
 
-    Every step takes the next batch of ``network.data_layer``, runs forward and backward, optionally clips
-    the gradients, updates every layer and appends the loss to ``network.loss`` (exactly what
+    Every step takes the next batch of ``network.data_layer``, runs forward and backward in the train phase,
+    optionally clips the gradients, updates every layer and appends the loss to ``network.loss`` (exactly what
     ``NeuralNetwork.train`` does, plus the records). After each epoch the training and validation sets
-    are evaluated in the test phase.
+    are evaluated with ``evaluate`` (test phase, no side effect on the network).
 
     Parameters
     ----------
@@ -85,6 +84,7 @@ def fit(
     for hook in hooks:
         hook.on_train_begin(state)
     started = time.perf_counter()
+    network.phase = "train"
     try:
         with _carried_states(network, plan.truncation):
             _run_epochs(plan, state, hooks, recorders, started)
@@ -97,15 +97,14 @@ def fit(
 
 
 def evaluate(network, inputs, labels, metric=accuracy):
-    """Loss per sample and metric of ``network`` on a whole set, in the test phase.
+    """Loss per sample and metric of ``network`` on a whole set, in the test phase, without side effects.
 
     Returns ``(loss, metric_value)``; the loss is the data loss divided by the number of samples N, the
-    metric is None when ``metric`` is None. Recurrent layers start from zeros here whatever their
-    ``memorize`` setting (a state carried over from training belongs to other sequences); their carried
-    state is left as it was. Leaves the network in the test phase.
+    metric is None when ``metric`` is None. The prediction is ``network.predict(inputs)``: recurrent layers
+    start from zeros whatever their ``memorize`` setting (a state carried over from training belongs to
+    other sequences), and the phase, moving statistics and carried states are left as they were.
     """
-    with _fresh_recurrent_states(network):
-        prediction = network.test(inputs)
+    prediction = network.predict(inputs)
     loss = float(network.loss_layer.forward(prediction, labels)) / len(inputs)
     return loss, (None if metric is None else metric(prediction, labels))
 
@@ -185,7 +184,6 @@ def _end_epoch(plan, state, running_train_loss, started):
     validation_loss = validation_accuracy = None
     if _has_rows(getattr(data, "get_validation_set", None)):
         validation_loss, validation_accuracy = evaluate(network, *data.get_validation_set(), plan.metric)
-    network.phase = "train"
     state.history.add_epoch(
         epoch=state.epoch, step=state.step, train_loss=train_loss, train_accuracy=train_accuracy,
         validation_loss=validation_loss, validation_accuracy=validation_accuracy,
@@ -215,9 +213,7 @@ def _chunks(network, inputs, labels, truncation):
     time_axis = inputs.ndim - 2
     length = inputs.shape[time_axis]
     sequence_targets = labels.ndim == inputs.ndim and labels.shape[: time_axis + 1] == inputs.shape[: time_axis + 1]
-    for layer in network.layers:
-        if isinstance(layer, RecurrentLayer):
-            layer.reset_state()
+    network.reset_states()
     # Windows end at the last step, so the last chunk (the one a single target per sequence is read from)
     # always has ``truncation`` steps: that is how far back its gradient reaches.
     ends = range(length, 0, -truncation)[::-1]
@@ -229,35 +225,15 @@ def _chunks(network, inputs, labels, truncation):
         elif end == length:
             yield chunk, labels
         else:
-            _carry_forward(network, chunk)
-
-
-def _carry_forward(network, chunk):
-    """Run a chunk forward only, so the recurrent layers carry its final state into the next chunk."""
-    for layer in network.layers:
-        chunk = layer.forward(chunk)
-
-
-@contextlib.contextmanager
-def _fresh_recurrent_states(network):
-    """Run recurrent layers from zero states for the block; restore their setting and carried state after."""
-    recurrent = [layer for layer in network.layers if isinstance(layer, RecurrentLayer)]
-    saved = [(layer.memorize, {name: getattr(layer, name) for name in layer.buffer_names}) for layer in recurrent]
-    for layer in recurrent:
-        layer.memorize = False
-    try:
-        yield
-    finally:
-        for layer, (memorize, states) in zip(recurrent, saved, strict=True):
-            layer.memorize = memorize
-            for name, value in states.items():
-                setattr(layer, name, value)
+            # Forward only, so the recurrent layers carry this chunk's final state into the next one;
+            # the loss it computes is not used (the next step's forward replaces it), nothing is updated.
+            network.forward(chunk, labels)
 
 
 @contextlib.contextmanager
 def _carried_states(network, truncation):
-    """With truncation, recurrent layers memorize from chunk to chunk; their setting is restored after."""
-    recurrent = [layer for layer in network.layers if isinstance(layer, RecurrentLayer)] if truncation else []
+    """With truncation, the layers that carry a state memorize from chunk to chunk; their setting is restored after."""
+    recurrent = network.stateful_layers() if truncation else []
     settings = [layer.memorize for layer in recurrent]
     for layer in recurrent:
         layer.memorize = True
