@@ -1,14 +1,14 @@
-"""The MLP three ways: rnnreg, the same step in plain NumPy, and PyTorch, interleaved, one thread each.
+"""Each model three ways: rnnreg, the same step in plain NumPy, and PyTorch, interleaved, one thread each.
 
 Run from the repository root with the benchmark environment (the only one with PyTorch)::
 
-    .venv-bench/bin/python benchmarks/bench_plain.py [--quick] [--json PATH]
+    .venv-bench/bin/python benchmarks/bench_plain.py [--quick] [--models KEY ...] [--json PATH]
 
-``bench_torch.py`` races rnnreg against PyTorch. This script adds a third runner, ``plain_numpy.PlainMlp``:
-the MLP's training step written out in plain NumPy (same weights, batches and update rule; checked against
-rnnreg's first steps before timing). Its ratio to PyTorch is what NumPy itself can reach at the lesson
-sizes on this machine; the gap between it and rnnreg is the price of rnnreg's structure. float64 only,
-the dtype of the MLP target.
+``bench_torch.py`` races rnnreg against PyTorch. This script adds a third runner from ``plain_numpy``:
+the training step of the MLP, the Elman RNN or the LSTM written out in plain NumPy in one function (same
+weights, batches and update rule; checked against rnnreg's first steps before timing). Its ratio to
+PyTorch is what NumPy itself can reach at the lesson sizes on this machine; ``rnnreg/plain`` is the
+price of rnnreg's structure (issue 12 aims at <= 1.5). float64 only, the dtype of the targets.
 """
 
 import argparse
@@ -24,26 +24,29 @@ if str(REPOSITORY) not in sys.path:  # run as a script: make ``benchmarks`` impo
     sys.path.insert(0, str(REPOSITORY))
 
 from benchmarks import harness, models  # noqa: E402
-from benchmarks.plain_numpy import PlainMlp  # noqa: E402
+from benchmarks.plain_numpy import plain_twin  # noqa: E402
 
 DEFAULT_JSON = REPOSITORY / "benchmarks" / "results" / "plain.json"
-MODELS = ("mlp-64", "mlp-256")
-TOLERANCE = 1e-10
+MODELS = ("mlp-64", "mlp-256", "elman-32", "lstm-32")
+TOLERANCE = 1e-12
+# rnnreg / plain NumPy that issue 12 aims at (rnnreg / PyTorch: harness.TARGET_RATIOS).
+PLAIN_TARGET = 1.5
 RUNNERS = ("rnnreg", "plain", "torch")
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds (5 warm-up + 30 timed per model)")
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=MODELS, help="only these models (default: all)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
     parser.add_argument("--seed", type=int, default=0, help="seed of weights, data and dropout (default 0)")
     return parser.parse_args(argv)
 
 
 def plain_agrees(spec, seed, steps=3):
-    """The largest relative difference between rnnreg and PlainMlp over ``steps`` steps (losses, then weights)."""
+    """The largest relative difference between rnnreg and its plain twin over ``steps`` steps (losses, then weights)."""
     case = models.build_case(spec, "float64", seed, batch_count=2)
-    plain = PlainMlp(case)
+    plain = plain_twin(case)
     worst = 0.0
     for index in range(steps):
         np.random.seed(seed + index)  # the same dropout masks for both
@@ -65,7 +68,7 @@ def run_model(spec, warmup, repeats, seed):
         raise RuntimeError(f"plain NumPy and rnnreg disagree on {spec.key}: relative difference {difference:.1e}")
     torch.manual_seed(seed)
     case = models.build_case(spec, "float64", seed)
-    plain = PlainMlp(models.build_case(spec, "float64", seed))
+    plain = plain_twin(models.build_case(spec, "float64", seed))
     twin = torch_models.translate(case)
     timings = harness.run_interleaved(
         [("rnnreg", case.step), ("plain", plain.step), ("torch", twin.step)], warmup, repeats
@@ -76,18 +79,21 @@ def run_model(spec, warmup, repeats, seed):
         medians = {name: harness.TimingSummary.from_seconds(seconds[name]).median_ms for name in RUNNERS}
         result[clock] = {f"{name}_ms": medians[name] for name in RUNNERS}
         result[clock] |= {f"{name}/torch": medians[name] / medians["torch"] for name in ("rnnreg", "plain")}
+        result[clock]["rnnreg/plain"] = medians["rnnreg"] / medians["plain"]
     return result
 
 
 def format_rows(results):
-    header = (f"{'model':<20}  {'batch':>5}  {'rnnreg ms':>9}  {'plain ms':>8}  {'torch ms':>8}  "
-              f"{'rnnreg/torch':>12}  {'plain/torch':>11}  (cpu time)")
+    header = (f"{'model':<22}  {'batch':>5}  {'rnnreg ms':>9}  {'plain ms':>8}  {'torch ms':>8}  "
+              f"{'rnnreg/torch':>12}  {'plain/torch':>11}  {'rnnreg/plain':>12}  (cpu time; targets "
+              f"rnnreg/torch <= {harness.TARGET_RATIOS['float64']['mlp']:.1f}, rnnreg/plain <= {PLAIN_TARGET:.1f})")
     lines = [header, "-" * len(header)]
     for result in results:
         cpu = result["cpu"]
         lines.append(
-            f"{result['model']:<20}  {result['batch']:>5}  {cpu['rnnreg_ms']:>9.3f}  {cpu['plain_ms']:>8.3f}  "
-            f"{cpu['torch_ms']:>8.3f}  {cpu['rnnreg/torch']:>12.2f}  {cpu['plain/torch']:>11.2f}"
+            f"{result['model']:<22}  {result['batch']:>5}  {cpu['rnnreg_ms']:>9.3f}  {cpu['plain_ms']:>8.3f}  "
+            f"{cpu['torch_ms']:>8.3f}  {cpu['rnnreg/torch']:>12.2f}  {cpu['plain/torch']:>11.2f}  "
+            f"{cpu['rnnreg/plain']:>12.2f}"
         )
     return "\n".join(lines)
 
@@ -107,13 +113,13 @@ def main(argv=None):
         torch.set_num_interop_threads(1)
     load_before = os.getloadavg()
     with threadpool_limits(limits=1):
-        results = [run_model(models.spec_by_key(key), warmup, repeats, args.seed) for key in MODELS]
+        results = [run_model(models.spec_by_key(key), warmup, repeats, args.seed) for key in args.models]
     load_after = os.getloadavg()
     print(format_rows(results))
     print(f"\nplain NumPy agrees with rnnreg to {max(r['check_max_rel_diff'] for r in results):.1e} (relative) "
           f"over 3 steps; load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
     payload = {
-        "benchmark": "one MLP training step: rnnreg, plain NumPy and PyTorch, interleaved, one CPU thread each",
+        "benchmark": "one training step: rnnreg, plain NumPy and PyTorch, interleaved, one CPU thread each",
         "settings": {"dtype": "float64", "seed": args.seed, "warmup": warmup, "repeats": repeats},
         "machine": harness.machine_description(load_averages=(load_before, load_after)),
         "rows": results,

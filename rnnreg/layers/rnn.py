@@ -29,23 +29,48 @@ from rnnreg.validation import (
     require_forward,
 )
 
+# Inside the layers sequences are time-major, (T, N, …): the loops over time take step t as x[t], one
+# contiguous (N, …) block, on which NumPy is faster than on the strided x[:, t] of the users' layout.
 
-def _read_only_view(array_time_major, single):
-    """Turn an internal (T, N, …) array into the (T, …) or (N, T, …) view users see, protected from writes."""
-    view = array_time_major[:, 0] if single else array_time_major.transpose(1, 0, *range(2, array_time_major.ndim))
-    view.flags.writeable = False
-    return view
+
+def _time_major(sequences, single):
+    """A view (T, N, …) of one sequence (T, …) or of a batch (N, T, …), the layouts users see."""
+    return sequences[:, np.newaxis] if single else sequences.swapaxes(0, 1)
+
+
+def _batch_major(sequences, single):
+    """A view in the users' layout, (T, …) or (N, T, …), of time-major (T, N, …) sequences."""
+    return sequences[:, 0] if single else sequences.swapaxes(0, 1)
+
+
+def _as_record(sequences, single):
+    """A record as users see it, (T, …) or (N, T, …), of time-major sequences; read-only."""
+    sequences.flags.writeable = False
+    return _batch_major(sequences, single)
 
 
 class RecurrentLayer(TrainableLayer):
-    """Shared base of :class:`RNN` and :class:`LSTM`: validation, state handling, output layer, BPTT bookkeeping.
+    """Shared base of :class:`RNN` and :class:`LSTM`: validation, states, the loops over time, the output layer.
 
-    A subclass sets ``gate_count`` (the number of H-wide column blocks of ``weights``), ``buffer_names``
-    (the states carried when ``memorize`` is on; the hidden state comes first) and implements
-    ``_forward_steps`` and ``_backward_steps``, the loop over time. Everything else is here.
+    A recurrent cell is one time step for the whole batch, written by the subclass as two methods
+    (CS231n's ``rnn_step_forward`` and ``rnn_step_backward`` are the model):
 
-    Internally all sequences are stored time-major, ``(T, N, …)``, so that each step works on a
-    contiguous ``(N, …)`` block; what users see (outputs, records) is batch-major like the input.
+    ``_step_forward(xw_t, previous, W_hh)``
+        From the input part of the pre-activation, xw_t = x_t W_h[:D] + b (N, G·H), the previous states
+        (h_{t−1},) or (h_{t−1}, c_{t−1}) and the recurrent rows W_hh = W_h[D:D+H], return the new states
+        (h_t,) or (h_t, c_t) and the step's cache (what its backward needs).
+    ``_step_backward(dh_t, from_next, cache, W_hh)``
+        From dL/dh_t, what step t + 1 sent back for the other states (LSTM: dc_{t+1} ⊙ f_{t+1}; Elman:
+        nothing) and the step's cache, return da_t = dL/d(pre-activation) (N, G·H) and what step t − 1
+        receives: (da_t W_hhᵀ,) or (da_t W_hhᵀ, dc_t ⊙ f_t).
+
+    ``forward`` and ``backward`` here loop over time around them. Everything that does not depend on
+    the previous step is done for all steps at once, as the maths allows: the input projections
+    x_t W_h[:D] + b (one matmul), the output layer (one matmul each way), dL/dx_t = da_t W_h[:D]ᵀ and
+    the weight gradients Σ_t [x_t, h_{t−1}, 1]ᵀ da_t (one stacked product each).
+
+    A subclass sets ``gate_count`` (G, the number of H-wide column blocks of ``weights``) and
+    ``buffer_names`` (the states carried when ``memorize`` is on; the hidden state first).
     """
 
     parameter_names = ("weights", "output_weights")
@@ -121,102 +146,87 @@ class RecurrentLayer(TrainableLayer):
         }
 
     def forward(self, input_tensor):
-        name = type(self).__name__
-        D, H, K = self.input_size, self.hidden_size, self.output_size
-        x = check_input(self, input_tensor, [("time", D), ("batch", "time", D)])
-        if x.size == 0:
-            raise ValueError(
-                f"{name} input_tensor must hold at least one sequence of at least one time step, "
-                f"got {describe_shape(x.shape)}"
-            )
-        single = x.ndim == 2
-        sequences = x[np.newaxis] if single else x
-        N, T = sequences.shape[:2]
-        dtype = x.dtype
-        # Compute in the input's dtype; for float64 input these are the very arrays the user holds.
-        weights = check_array_shape(name, "weights", self.weights, self._weights_shape).astype(dtype, copy=False)
-        output_weights = check_array_shape(
-            name, "output_weights", self.output_weights, self._output_weights_shape
-        ).astype(dtype, copy=False)
-        initial_states = self._initial_states(N, dtype, x.shape)
+        x, single = self._checked_input(input_tensor)  # x: our own time-major (T, N, D) copy
+        T, N, D = x.shape
+        H = self.hidden_size
+        W_h, W_y = self._checked_weights(x.dtype)
+        W_hh = W_h[D : D + H]
+        initial_states = self._initial_states(N, x.dtype, input_tensor)
 
-        # Our own time-major copy: the caller may change their array before backward.
-        inputs = np.array(sequences.transpose(1, 0, 2), order="C")
-        # Input projections of all steps in one matmul: x_t W[:D] + b for every t (G = gate_count · H columns).
-        projected = self._work_array("projected", (T, N, self.gate_count * H), dtype)
-        np.matmul(inputs.reshape(T * N, D), weights[:D], out=projected.reshape(T * N, -1))
-        projected += weights[D + H]
-        recurrent = weights[D : D + H]
-        hidden, final_states, step_cache = self._forward_steps(projected, recurrent, initial_states)
-        outputs = sigmoid(hidden.reshape(T * N, H) @ output_weights[:H] + output_weights[H]).reshape(T, N, K)
+        # The input part of every step's pre-activation, all steps in one matmul: xw_t = x_t W_h[:D] + b.
+        xw = x @ W_h[:D] + W_h[D + H]
+        states, steps, hidden = initial_states, [], []
+        for t in range(T):
+            states, cache = self._step_forward(xw[t], states, W_hh)
+            hidden.append(states[0])
+            steps.append(cache)
+        h = np.stack(hidden)  # (T, N, H)
+        y = sigmoid(h @ W_y[:H] + W_y[H])  # y_t = σ([h_t, 1] W_y), all steps in one matmul
 
-        for state_name, state in zip(self.buffer_names, final_states, strict=True):
-            setattr(self, state_name, np.array(state[0] if single else state))
-        self.hidden_states = _read_only_view(hidden, single)
-        self._record(step_cache, single)
-        self._cache = {
-            "single": single,
-            "dtype": dtype,
-            "input_shape": x.shape,
-            "output_shape": (T, K) if single else (N, T, K),
-            "inputs": inputs,
-            "weights": weights,
-            "output_weights": output_weights,
-            "initial_states": initial_states,
-            "hidden": hidden,
-            "outputs": outputs,
-            "steps": step_cache,
-        }
-        return np.array(outputs[:, 0] if single else outputs.transpose(1, 0, 2), order="C")
+        for state_name, state in zip(self.buffer_names, states, strict=True):
+            setattr(self, state_name, np.array(state[0] if single else state))  # a copy: users may write to it
+        self.hidden_states = _as_record(h, single)
+        self._record(steps, single)
+        self._cache = {"single": single, "x": x, "h_0": initial_states[0], "h": h, "y": y,
+                       "W_h": W_h, "W_y": W_y, "steps": steps}  # fmt: skip
+        return np.array(_batch_major(y, single), order="C")  # a copy: the caller may write to it, backward needs y
 
     def backward(self, error_tensor):
         require_forward(self, self._cache)
         cache = self._cache
-        D, H = self.input_size, self.hidden_size
-        error = check_error_shape(self, error_tensor, cache["output_shape"]).astype(cache["dtype"], copy=False)
-        error = error[:, np.newaxis] if cache["single"] else error.transpose(1, 0, 2)
-        T, N, K = error.shape
-        weights, output_weights = cache["weights"], cache["output_weights"]
-        hidden, outputs = cache["hidden"], cache["outputs"]
+        x, h, y, W_h, W_y = cache["x"], cache["h"], cache["y"], cache["W_h"], cache["W_y"]
+        T, N, D = x.shape
+        H = self.hidden_size
+        E = check_error_shape(self, error_tensor, _batch_major(y, cache["single"]).shape)
+        E = _time_major(E.astype(y.dtype, copy=False), cache["single"])
 
-        # Output layer, all steps at once: dz_y = E ⊙ y ⊙ (1 − y).
-        output_error = (error * outputs * (1 - outputs)).reshape(T * N, K)
-        flat_hidden = hidden.reshape(T * N, H)
-        gradient_output_weights = np.empty(self._output_weights_shape, dtype=cache["dtype"])
-        gradient_output_weights[:H] = flat_hidden.T @ output_error
-        gradient_output_weights[H] = output_error.sum(axis=0)
-        # np.dot, not @: for K = 1 this is an outer product, which matmul computes in a slow loop, not BLAS.
-        hidden_error = self._work_array("hidden_error", (T, N, H), cache["dtype"])
-        np.dot(output_error, output_weights[:H].T, out=hidden_error.reshape(T * N, H))
+        # The output layer, all steps at once: dz_t = E_t ⊙ y_t ⊙ (1 − y_t), and its part of dh_t.
+        dz = E * y * (1 - y)
+        dh_from_y = dz @ W_y[:H].T
+        # Back through time: dh_t = dz_t W_y[:H]ᵀ + da_{t+1} W_hhᵀ (nothing comes back from after step T).
+        from_next = tuple(np.zeros((N, H), dtype=y.dtype) for _ in self.buffer_names)
+        da, dh = [None] * T, [None] * T
+        for t in reversed(range(T)):
+            dh[t] = dh_from_y[t] + from_next[0]
+            da[t], from_next = self._step_backward(dh[t], from_next[1:], cache["steps"][t], W_h[D : D + H])
+        # What step 1 sends back to h_0 (and c_0) is dropped: carried states are constants (truncated BPTT).
+        da = np.stack(da)  # (T, N, G·H)
 
-        # The loop over time (subclass), then the weight gradients of all steps at once.
-        projected_error, hidden_gradients = self._backward_steps(hidden_error, weights[D : D + H], cache)
-        G = projected_error.shape[2]
-        flat_projected_error = projected_error.reshape(T * N, G)
-        gradient_weights = np.empty(self._weights_shape, dtype=cache["dtype"])
-        np.matmul(cache["inputs"].reshape(T * N, D).T, flat_projected_error, out=gradient_weights[:D])
-        # The input of step t is h_{t−1}: h_1 … h_{T−1} for the steps 2 … T, and for step 1 the (carried
-        # or zero) initial state.
-        np.matmul(hidden[:-1].reshape(-1, H).T, projected_error[1:].reshape(-1, G), out=gradient_weights[D : D + H])
-        gradient_weights[D : D + H] += cache["initial_states"][0].T @ projected_error[0]
-        np.add.reduce(flat_projected_error, axis=0, out=gradient_weights[D + H])
-        input_error = self._input_error(flat_projected_error, weights[:D], cache) if self.needs_input_gradient else None
+        # Sums over all steps and sequences as stacked products: dL/dW_h = Σ_t [x_t, h_{t−1}, 1]ᵀ da_t, …
+        ones = np.ones((T, N, 1), dtype=y.dtype)
+        h_previous = np.concatenate([cache["h_0"][np.newaxis], h[:-1]])  # h_{t−1} for every t
+        inputs = np.concatenate([x, h_previous, ones], axis=2).reshape(T * N, -1)
+        gradient_weights = inputs.T @ da.reshape(T * N, -1)
+        gradient_output_weights = np.concatenate([h, ones], axis=2).reshape(T * N, -1).T @ dz.reshape(T * N, -1)
+        dx = da @ W_h[:D].T  # dL/dx_t = da_t W_h[:D]ᵀ
 
-        self.hidden_gradient_norms = np.sqrt(np.einsum("tnh,tnh->t", hidden_gradients, hidden_gradients))
+        self.hidden_gradient_norms = np.sqrt((np.stack(dh) ** 2).sum(axis=(1, 2)))
         self._apply_update("weights", gradient_weights)
         self._apply_update("output_weights", gradient_output_weights)
-        return input_error
+        return np.ascontiguousarray(_batch_major(dx, cache["single"]))
 
     # --------------------------------------------------------------------------------------------- helpers
 
-    @staticmethod
-    def _input_error(flat_projected_error, input_weights, cache):
-        """dL/dx_t = da_t W[:D]ᵀ for all steps in one product, in the layout of the input ((N, T, D) or (N, D))."""
-        T, N, _ = cache["hidden"].shape
-        input_error = (flat_projected_error @ input_weights.T).reshape(T, N, -1)
-        return np.array(input_error[:, 0] if cache["single"] else input_error.transpose(1, 0, 2), order="C")
+    def _checked_input(self, input_tensor):
+        """The input as our own time-major (T, N, D) float array, and whether it was one (T, D) sequence."""
+        x = check_input(self, input_tensor, [("time", self.input_size), ("batch", "time", self.input_size)])
+        if x.size == 0:
+            raise ValueError(
+                f"{type(self).__name__} input_tensor must hold at least one sequence of at least one time step, "
+                f"got {describe_shape(x.shape)}"
+            )
+        single = x.ndim == 2
+        # A copy: the caller may change their array before backward.
+        return np.array(_time_major(x, single), order="C"), single
 
-    def _initial_states(self, batch, dtype, input_shape):
+    def _checked_weights(self, dtype):
+        """W_h and W_y in the input's dtype (for float64 input the very arrays the user holds)."""
+        name = type(self).__name__
+        W_h = check_array_shape(name, "weights", self.weights, self._weights_shape)
+        W_y = check_array_shape(name, "output_weights", self.output_weights, self._output_weights_shape)
+        return W_h.astype(dtype, copy=False), W_y.astype(dtype, copy=False)
+
+    def _initial_states(self, batch, dtype, input_tensor):
         """The (N, H) states the recurrence starts from: zeros, or with ``memorize`` the carried ones."""
         name, H = type(self).__name__, self.hidden_size
         states = []
@@ -231,29 +241,20 @@ class RecurrentLayer(TrainableLayer):
             elif carried.ndim == 2 and carried.shape[0] != batch:
                 raise ValueError(
                     f"{name} memorize is on and {state_name} carries the state of {carried.shape[0]} sequence(s), "
-                    f"but input_tensor of shape {describe_shape(input_shape)} holds {batch}; keep the batch size "
-                    f"fixed between calls, or call reset_state() to start again from zeros"
+                    f"but input_tensor of shape {describe_shape(np.shape(input_tensor))} holds {batch}; keep the "
+                    f"batch size fixed between calls, or call reset_state() to start again from zeros"
                 )
             states.append(check_array_shape(name, state_name, carried, (batch, H)).astype(dtype, copy=False))
         return tuple(states)
 
-    def _forward_steps(self, projected, recurrent, initial_states):
-        """Run the recurrence; return hidden (T, N, H), the final states and what backward needs.
-
-        ``projected`` (T, N, G·H) holds x_t W[:D] + b for every step; it is a work array, so what backward
-        needs from it must be copied or computed from it.
-        """
+    def _step_forward(self, xw_t, previous, W_hh):
         raise NotImplementedError
 
-    def _backward_steps(self, hidden_error, recurrent, cache):
-        """Back-propagate through time; return dL/d(pre-activation) (T, N, G·H) and dL/dh_t (T, N, H).
-
-        Both results may be work arrays of the layer (``_work_array``): ``backward`` uses them before it returns.
-        """
+    def _step_backward(self, dh_t, from_next, cache, W_hh):
         raise NotImplementedError
 
-    def _record(self, step_cache, single):
-        """Store further records of the last forward (LSTM: cell states and gates)."""
+    def _record(self, steps, single):
+        """Store further records of the last forward from the step caches (LSTM: cell states and gates)."""
 
 
 class RNN(RecurrentLayer):
@@ -261,14 +262,18 @@ class RNN(RecurrentLayer):
 
     Forward, for t = 1 … T (h_0 = 0, or the carried state when ``memorize`` is on)::
 
-        h_t = tanh([x_t, h_{t−1}, 1] W_h)          (row vectors times the (D + H + 1, H) matrix W_h)
+        a_t = [x_t, h_{t−1}, 1] W_h = xw_t + h_{t−1} W_hh     (row vectors times the (D + H + 1, H) W_h)
+        h_t = tanh(a_t)
         y_t = σ([h_t, 1] W_y)
 
-    Backward (full back-propagation through time over the last forward's sequence), with E_t = dL/dy_t::
+    where xw_t = x_t W_h[:D] + b (b = W_h[D + H], the bias row) and W_hh = W_h[D:D+H], the rows for h_{t−1}.
 
-        dz_t   = E_t ⊙ y_t ⊙ (1 − y_t)                          output pre-activation
-        dh_t   = dz_t W_y[:H]ᵀ + da_{t+1} W_h[D:D+H]ᵀ            (da_{T+1} = 0)
-        da_t   = dh_t ⊙ (1 − h_t²)                               hidden pre-activation
+    Backward (full back-propagation through time over the last forward's sequence), with E_t = dL/dy_t,
+    for t = T … 1::
+
+        dz_t   = E_t ⊙ y_t ⊙ (1 − y_t)                     output pre-activation
+        dh_t   = dz_t W_y[:H]ᵀ + da_{t+1} W_hhᵀ            (da_{T+1} = 0)
+        da_t   = dh_t ⊙ (1 − h_t²)                          hidden pre-activation
         dL/dx_t = da_t W_h[:D]ᵀ
         dL/dW_h = Σ_t [x_t, h_{t−1}, 1]ᵀ da_t,    dL/dW_y = Σ_t [h_t, 1]ᵀ dz_t
 
@@ -312,34 +317,17 @@ class RNN(RecurrentLayer):
 
     Notes
     -----
-    The input projection x_t W_h[:D] of all steps is one (N·T, D) x (D, H) matmul, the output layer
-    one (N·T, H) x (H, K) matmul; only the recurrence loops over time. Computation runs in the input's
-    dtype (float32 stays float32).
+    Each time step is ``_step_forward`` / ``_step_backward`` for the whole batch; the loops over time are
+    ``RecurrentLayer.forward`` / ``backward``. Computation runs in the input's dtype (float32 stays float32).
     """
 
-    def _forward_steps(self, projected, recurrent, initial_states):
-        hidden = np.empty_like(projected)
-        previous = initial_states[0]
-        for t in range(projected.shape[0]):
-            # Written straight into the record: a_t = h_{t−1} W_hh + (x_t W_hx + b), then tanh in place.
-            np.matmul(previous, recurrent, out=hidden[t])
-            hidden[t] += projected[t]
-            np.tanh(hidden[t], out=hidden[t])
-            previous = hidden[t]
-        return hidden, (hidden[-1],), {}
+    def _step_forward(self, xw_t, previous, W_hh):
+        """h_t = tanh(xw_t + h_{t−1} W_hh); h_t is also what the step's backward needs."""
+        (h_previous,) = previous
+        h = np.tanh(xw_t + h_previous @ W_hh)
+        return (h,), h
 
-    def _backward_steps(self, hidden_error, recurrent, cache):
-        hidden = cache["hidden"]
-        dtype = hidden.dtype
-        derivative = np.multiply(hidden, hidden, out=self._work_array("derivative", hidden.shape, dtype))
-        np.subtract(1, derivative, out=derivative)  # tanh'(a_t) = 1 − h_t²
-        recurrent_transposed = np.ascontiguousarray(recurrent.T)
-        hidden_gradients = self._work_array("hidden_gradients", hidden.shape, dtype)
-        projected_error = self._work_array("projected_error", hidden.shape, dtype)
-        from_future = np.zeros_like(hidden_error[0])  # reused by every step
-        for t in range(hidden_error.shape[0] - 1, -1, -1):
-            np.add(hidden_error[t], from_future, out=hidden_gradients[t])
-            np.multiply(hidden_gradients[t], derivative[t], out=projected_error[t])
-            if t > 0:  # the carried state h_0 is a constant (truncated BPTT)
-                np.matmul(projected_error[t], recurrent_transposed, out=from_future)
-        return projected_error, hidden_gradients
+    def _step_backward(self, dh_t, from_next, h, W_hh):
+        """da_t = dh_t ⊙ (1 − h_t²); step t − 1 receives da_t W_hhᵀ."""
+        da = dh_t * (1 - h**2)
+        return da, (da @ W_hh.T,)
