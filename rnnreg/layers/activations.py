@@ -9,27 +9,21 @@ from rnnreg.layers.base import BaseLayer
 from rnnreg.validation import as_float_array, check_error_shape, check_input, require_forward
 
 
-def sigmoid(z, out=None):
-    """Logistic function σ(z) = 1 / (1 + e^(−z)), without overflow for large |z|.
+def sigmoid(z):
+    """Logistic function σ(z) = 1 / (1 + e^(−z)), returned as a new array, without overflow for large |z|.
 
-    With e = e^(−|z|) (an exponent ≤ 0, so nothing overflows) it is σ(z) = 1 / (1 + e) for z ≥ 0 and
-    σ(z) = e / (1 + e) for z < 0 (multiply numerator and denominator by e^z); both tails keep full
-    relative precision (σ(−40) ≈ 4.2e-18, not 0), and one exponential serves both. The dtype of ``z``
-    is kept; ``out`` (which may be ``z`` itself) receives the result.
+    Written with e = e^(−|z|), whose exponent is ≤ 0 so nothing overflows:
+
+        σ(z) = 1 / (1 + e)  for z ≥ 0,        σ(z) = e / (1 + e)  for z < 0
+
+    (the second is the first with numerator and denominator multiplied by e^z). Both tails keep full
+    relative precision (σ(−40) ≈ 4.2e-18, not 0), which the shorter 0.5·(1 + tanh(z/2)) would lose
+    for z ≪ 0, and one exponential serves both cases. A NaN stays NaN. The dtype of ``z`` is kept
+    (integers become float64).
     """
-    z = np.asarray(z)
-    if z.dtype.kind != "f":
-        z = z.astype(np.float64)
-    e = np.abs(z, out=np.empty_like(z))
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    # The numerator, 1 where z ≥ 0 and e where z < 0, as max(e, [z ≥ 0]): e ≤ 1 always (NaN stays NaN).
-    # The indicator is written straight into the result array (no boolean temporary, no cast in maximum).
-    numerator = np.greater_equal(z, 0, out=np.empty_like(z) if out is None else out)
-    np.maximum(e, numerator, out=numerator)
-    e += 1  # the denominator 1 + e
-    numerator /= e
-    return numerator
+    z = as_float_array("sigmoid z", z)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1, e) / (1 + e)
 
 
 class _ElementwiseActivation(BaseLayer):
@@ -97,4 +91,4 @@ class SoftMax(_ElementwiseActivation):
 
     def backward(self, error_tensor):
         error = self._checked_error(error_tensor)
-        return self._cached * (error - np.add.reduce(error * self._cached, axis=1, keepdims=True))
+        return self._cached * (error - (error * self._cached).sum(axis=1, keepdims=True))

@@ -6,8 +6,6 @@ H hidden units, K outputs or kernels, C channels, Y x X spatial size.
 
 import copy
 
-import numpy as np
-
 
 class BaseLayer:
     """Base of every layer: a ``forward`` and a ``backward`` pass plus the phase flag.
@@ -19,11 +17,6 @@ class BaseLayer:
     testing_phase : bool
         False while training, True at test time; layers such as Dropout and BatchNormalization behave
         differently in the two phases. ``NeuralNetwork.phase`` sets it on every layer.
-    needs_input_gradient : bool
-        True (class default): ``backward`` returns dL/dx. ``NeuralNetwork.backward`` sets it False on its
-        first layer for that call, as PyTorch skips the gradient of data: nobody uses the gradient of the
-        input batch, and layers whose dL/dx is a large product (FullyConnected, Conv, RNN, LSTM) then skip
-        it and return None. Cheap layers compute it anyway.
 
     Notes
     -----
@@ -35,7 +28,6 @@ class BaseLayer:
 
     parameter_names = ()
     buffer_names = ()
-    needs_input_gradient = True
 
     def __init__(self):
         self.trainable = False
@@ -46,25 +38,12 @@ class BaseLayer:
         raise NotImplementedError(f"{type(self).__name__} does not implement forward()")
 
     def backward(self, error_tensor):
-        """Return the gradient of the loss with respect to the last input, given the gradient of the output."""
+        """Return dL/dx, the gradient of the loss with respect to the last input, given E = dL/dy (always)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
 
     def config(self):
         """Return the constructor arguments as a JSON-serialisable dict (used by ``NeuralNetwork.save``)."""
         return {}
-
-    def _work_array(self, name, shape, dtype):
-        """An uninitialised array the layer reuses from call to call as long as shape and dtype stay the same.
-
-        For intermediate results that live inside one ``forward`` or one ``backward`` and are never handed
-        out (records and returned arrays are always new). Allocating megabytes afresh at every step makes
-        the memory allocator give pages back to the system and fault them in again; reuse avoids that.
-        """
-        work_arrays = self.__dict__.setdefault("_work_arrays", {})
-        array = work_arrays.get(name)
-        if array is None or array.shape != shape or array.dtype != dtype:
-            array = work_arrays[name] = np.empty(shape, dtype=dtype)
-        return array
 
     def __repr__(self):
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.config().items())

@@ -44,9 +44,10 @@ class BatchNormalization(TrainableLayer):
     Shapes
     ------
     forward: (N, C) -> (N, C)  or  (N, C, Y, X) -> (N, C, Y, X);  backward: the same shapes.
-    A 4-D tensor is normalised per channel over N·Y·X values: it goes through the (N·Y·X, C) layout
-    ``reformat`` gives, the 2-D maths runs on that, and the result goes back to (N, C, Y, X). The
-    computation runs in the input's dtype.
+    A 4-D tensor is normalised per channel over N·Y·X values: exactly the 2-D maths on the (N·Y·X, C)
+    layout ``reformat`` gives, computed with sums over the axes N, Y, X of the 4-D tensor itself and the
+    per-channel vectors shaped (1, C, 1, 1) (in 2-D: sums over N, vectors (1, C)). The computation runs
+    in the input's dtype.
 
     Notes
     -----
@@ -155,54 +156,58 @@ class BatchNormalization(TrainableLayer):
         x = check_input(self, input_tensor, [("batch", self.channels), ("batch", self.channels, "y", "x")])
         gamma = check_array_shape("BatchNormalization", "weights", self.weights, (self.channels,))
         beta = check_array_shape("BatchNormalization", "bias", self.bias, (self.channels,))
-        gamma, beta = gamma.astype(x.dtype, copy=False), beta.astype(x.dtype, copy=False)
         if x.ndim == 4:
             self._image_shape = x.shape
-        rows = _to_vectors(x) if x.ndim == 4 else x  # (M, C): one row per sample (and position)
+        axes = _value_axes(x)  # Σ over these axes is Σ over the M values of each channel
+        per_channel = _per_channel_shape(x)  # (1, C) or (1, C, 1, 1): a (C,) vector that broadcasts over x
 
         self._used_batch_statistics = self.uses_batch_statistics()
         if self._used_batch_statistics:
-            if len(rows) == 0:
+            count = x.size // self.channels  # M
+            if count == 0:
                 raise ValueError(
                     "BatchNormalization needs at least one value per channel to compute batch statistics, "
                     f"got input_tensor of shape {describe_shape(x.shape)}"
                 )
-            mean = rows.mean(axis=0)  # μ_B = (1/M) Σ x
-            variance = ((rows - mean) ** 2).mean(axis=0)  # σ²_B = (1/M) Σ (x − μ_B)², biased (ddof = 0)
-            self.batch_mean, self.batch_variance = mean, variance
+            mean = x.sum(axis=axes, keepdims=True) / count  # μ_B = (1/M) Σ x
+            centered = x - mean
+            variance = (centered**2).sum(axis=axes, keepdims=True) / count  # σ²_B = (1/M) Σ (x − μ_B)², ddof 0
+            self.batch_mean, self.batch_variance = mean.reshape(self.channels), variance.reshape(self.channels)
             if not self.testing_phase:
-                self._update_moving_statistics(mean, variance)
+                self._update_moving_statistics(self.batch_mean, self.batch_variance)
         else:
-            mean, variance = (statistic.astype(x.dtype, copy=False) for statistic in self._moving_statistics())
+            moving = self._moving_statistics()
+            mean, variance = (statistic.astype(x.dtype, copy=False).reshape(per_channel) for statistic in moving)
+            centered = x - mean
 
         inverse_std = 1 / np.sqrt(variance + self.epsilon)
-        normalized = (rows - mean) * inverse_std  # x̂ = (x − μ) / √(σ² + ε)
-        output = gamma * normalized + beta  # y = γ x̂ + β
+        normalized = centered * inverse_std  # x̂ = (x − μ) / √(σ² + ε)
+        gamma = gamma.astype(x.dtype, copy=False).reshape(per_channel)
+        output = gamma * normalized + beta.astype(x.dtype, copy=False).reshape(per_channel)  # y = γ x̂ + β
 
         self._input_shape = x.shape
         self._normalized, self._inverse_std, self._gamma = normalized, inverse_std, gamma
-        return _to_images(output, x.shape) if x.ndim == 4 else output
+        return output
 
     def backward(self, error_tensor):
         require_forward(self, self._input_shape)
         error = check_error_shape(self, error_tensor, self._input_shape)
-        rows = _to_vectors(error) if error.ndim == 4 else error  # E as (M, C)
+        axes = _value_axes(error)
         normalized = self._normalized
 
-        gradient_weights = (rows * normalized).sum(axis=0)  # dL/dγ = Σ E ⊙ x̂
-        gradient_bias = rows.sum(axis=0)  # dL/dβ = Σ E
+        sum_error = error.sum(axis=axes, keepdims=True)  # dL/dβ = Σ E
+        sum_error_normalized = (error * normalized).sum(axis=axes, keepdims=True)  # dL/dγ = Σ E ⊙ x̂
         scale = self._gamma * self._inverse_std  # γ / √(σ² + ε)
         if self._used_batch_statistics:
-            # Every x enters μ_B and σ²_B too: dL/dx = γ / √(σ²_B + ε) · (E − mean(E) − x̂ ⊙ mean(E ⊙ x̂)),
-            # where mean(E) = dL/dβ / M and mean(E ⊙ x̂) = dL/dγ / M.
-            count = len(rows)
-            error_input = scale * (rows - gradient_bias / count - normalized * (gradient_weights / count))
+            # Every x enters μ_B and σ²_B too: dL/dx = γ / √(σ²_B + ε) · (E − mean(E) − x̂ ⊙ mean(E ⊙ x̂)).
+            count = error.size // self.channels  # M
+            error_input = scale * (error - sum_error / count - normalized * (sum_error_normalized / count))
         else:
-            error_input = scale * rows  # the statistics are constants: dL/dx = γ / √(σ²_mov + ε) · E
+            error_input = scale * error  # the statistics are constants: dL/dx = γ / √(σ²_mov + ε) · E
 
-        self._apply_update("weights", gradient_weights)
-        self._apply_update("bias", gradient_bias)
-        return _to_images(error_input, self._input_shape) if error.ndim == 4 else error_input
+        self._apply_update("weights", sum_error_normalized.reshape(self.channels))
+        self._apply_update("bias", sum_error.reshape(self.channels))
+        return error_input
 
     def config(self):
         return {"channels": self.channels, "momentum": self.momentum}
@@ -233,6 +238,16 @@ class BatchNormalization(TrainableLayer):
             raise ValueError(
                 f"BatchNormalization.reformat expected a tensor of shape {expected}, got {describe_shape(array.shape)}"
             )
+
+
+def _value_axes(tensor):
+    """The axes that hold the M values of one channel: N for (N, C), N, Y and X for (N, C, Y, X)."""
+    return (0, *range(2, tensor.ndim))
+
+
+def _per_channel_shape(tensor):
+    """The shape that lays a (C,) vector along the channel axis of ``tensor``: (1, C) or (1, C, 1, 1)."""
+    return (1, tensor.shape[1]) + (1,) * (tensor.ndim - 2)
 
 
 def _to_vectors(images):

@@ -1,5 +1,7 @@
 """The convolutional layer: a strided cross-correlation with "same" zero padding, in 1-D and 2-D."""
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -97,6 +99,7 @@ class Conv(TrainableLayer):
         self.bias = np.random.random_sample(self.num_kernels)
         self.gradient_weights = None
         self.gradient_bias = None
+        # What backward needs from the last forward.
         self._columns = None
         self._kernels = None
         self._input_shape = None
@@ -126,19 +129,15 @@ class Conv(TrainableLayer):
             raise ValueError(f"Conv input_tensor must have a non-empty spatial size, got {describe_shape(x.shape)}")
         kernels = check_array_shape("Conv", "weights", self.weights, (self.num_kernels, *self.convolution_shape))
         bias = check_array_shape("Conv", "bias", self.bias, (self.num_kernels,))
-        kernels = kernels.astype(x.dtype, copy=False)
-        bias = bias.astype(x.dtype, copy=False)
+        kernels, bias = kernels.astype(x.dtype, copy=False), bias.astype(x.dtype, copy=False)
 
-        padded = _pad_same(x, self.kernel_shape, flipped=False)
-        columns, output_spatial = _im2col(padded, self.kernel_shape, self.stride_shape)
-        batch = x.shape[0]
-        # (K, C·m·n) @ (C·m·n, N·P) -> (K, N·P): one matmul over the whole batch.
-        output = kernels.reshape(self.num_kernels, -1) @ columns
-        output += bias[:, np.newaxis]
+        padded = np.pad(x, [(0, 0), (0, 0), *_same_padding(self.kernel_shape)])  # x̃
+        columns = _im2col(padded, self.kernel_shape, self.stride_shape)  # (C·m·n, N·Y'·X')
+        # y = bias + W x̃ for every receptive field: (K, C·m·n) @ (C·m·n, N·Y'·X'), one matmul for the batch.
+        output = kernels.reshape(self.num_kernels, -1) @ columns + bias[:, np.newaxis]
 
-        self._columns = columns
-        self._kernels = kernels
-        self._input_shape = x.shape
+        batch, output_spatial = x.shape[0], _output_spatial(x.shape[2:], self.stride_shape)
+        self._columns, self._kernels, self._input_shape = columns, kernels, x.shape
         self._output_shape = (batch, self.num_kernels, *output_spatial)
         # (K, N, Y', X') -> (N, K, Y', X'), as a C-ordered array like every other layer's output.
         return np.ascontiguousarray(output.reshape(self.num_kernels, batch, *output_spatial).swapaxes(0, 1))
@@ -147,23 +146,18 @@ class Conv(TrainableLayer):
         """Return dL/dx and store (and, with an optimizer, apply) dL/dW and dL/dbias."""
         require_forward(self, self._columns)
         error = check_error_shape(self, error_tensor, self._output_shape).astype(self._kernels.dtype, copy=False)
-        batch = error.shape[0]
-        spatial_axes = tuple(range(2, 2 + self.spatial_dims))
-        # E as (K, N·P), the layout of the forward product's output.
-        error_rows = error.reshape(batch, self.num_kernels, -1).swapaxes(0, 1).reshape(self.num_kernels, -1)
+        kernel_rows = self._kernels.reshape(self.num_kernels, -1)  # W as (K, C·m·n)
+        error_rows = error.swapaxes(0, 1).reshape(self.num_kernels, -1)  # E as (K, N·Y'·X'), forward's layout
 
-        # Input gradient first, with the kernels of the forward pass (the update below changes them).
-        # Each column entry was copied from one padded input position, so its error goes back there:
-        # dL/dcolumns = Wᵀ (C·m·n, K) @ E (K, N·P), then col2im adds every entry to its position.
-        error_input = None
-        if self.needs_input_gradient:
-            column_error = self._kernels.reshape(self.num_kernels, -1).T @ error_rows  # (C·m·n, N·P)
-            error_input = _col2im(column_error, self._input_shape, self.kernel_shape, self.stride_shape)
+        # Each column entry is a copy of one padded input value, so its error goes back there:
+        # dL/dcolumns = Wᵀ E, then col2im adds every entry to the input position it was copied from.
+        # (The kernels of the forward pass: the update below replaces them.)
+        error_input = _col2im(kernel_rows.T @ error_rows, self._input_shape, self.kernel_shape, self.stride_shape)
 
-        # Σ over b and (p, q) of E (K, N·P) @ columnsᵀ (N·P, C·m·n): one matmul.
-        gradient_weights = error_rows @ self._columns.T
+        gradient_weights = error_rows @ self._columns.T  # dL/dW = Σ over b, p, q of E · x̃: (K, C·m·n)
+        gradient_bias = error_rows.sum(axis=1)  # dL/dbias = Σ over b, p, q of E
         self._apply_update("weights", gradient_weights.reshape(self._kernels.shape))
-        self._apply_update("bias", error.sum(axis=(0, *spatial_axes)))
+        self._apply_update("bias", gradient_bias)
         return error_input
 
     def config(self):
@@ -185,58 +179,14 @@ def _check_shape_sequence(name, value, lengths, meaning):
     return shape
 
 
-def _pad_same(tensor, kernel_shape, *, flipped):
-    """Zero-pad the spatial axes (2, 3, ...) of ``tensor`` for a "same" cross-correlation.
-
-    The forward pass pads m//2 before and (m-1)//2 after; correlating with the flipped kernel (the input
-    gradient) needs the mirror image, (m-1)//2 before and m//2 after.
-    """
-    widths = [(extent // 2, (extent - 1) // 2) for extent in kernel_shape]
-    if flipped:
-        widths = [(after, before) for before, after in widths]
-    # What np.pad(tensor, [(0, 0), (0, 0), *widths]) gives, without its per-call overhead.
-    spatial = tensor.shape[2:]
-    padded = np.zeros(
-        (*tensor.shape[:2], *(size + before + after for size, (before, after) in zip(spatial, widths, strict=True))),
-        dtype=tensor.dtype,
-    )
-    inside = tuple(slice(before, before + size) for size, (before, _) in zip(spatial, widths, strict=True))
-    padded[(slice(None), slice(None), *inside)] = tensor
-    return padded
+def _same_padding(kernel_shape):
+    """The zeros before and after each spatial axis for a "same" cross-correlation: m//2 and (m-1)//2."""
+    return [(extent // 2, (extent - 1) // 2) for extent in kernel_shape]
 
 
-def _col2im(column_error, input_shape, kernel_shape, stride_shape):
-    """The adjoint of ``_im2col`` followed by the "same" padding: add every column entry back to its input.
-
-    ``column_error[(c, i, j), (b, p, q)]`` is added to position ``(p·s_y + i, q·s_x + j)`` of the padded
-    input's error, and the padding is cut off again, which gives
-
-        dL/dx̃[b, c, p·s_y + i, q·s_x + j] += Σ_k W[k, c, i, j] · E[b, k, p, q].
-
-    The loop runs over the m·n offsets (i, j) inside the kernel; each pass adds a whole (C, N, Y', X')
-    block at once, straight from the layout the matmul produced (C, m, n, N, Y', X') into a channel-first
-    view of the padded (N, C, Y + m - 1, X + n - 1) error, so no block is copied into another layout first.
-
-    Returns
-    -------
-    ndarray, shape ``input_shape``
-    """
-    batch, channels = input_shape[:2]
-    spatial = input_shape[2:]
-    padded_spatial = tuple(size + extent - 1 for size, extent in zip(spatial, kernel_shape, strict=True))
-    output_spatial = tuple(-(-size // stride) for size, stride in zip(spatial, stride_shape, strict=True))
-    column_error = column_error.reshape(channels, *kernel_shape, batch, *output_spatial)
-    padded_error = np.zeros((batch, channels, *padded_spatial), dtype=column_error.dtype)
-    channels_first = padded_error.swapaxes(0, 1)  # a view, (C, N, Y + m - 1, X + n - 1)
-    for offset in np.ndindex(*kernel_shape):
-        target = tuple(
-            slice(start, start + stride * (count - 1) + 1, stride)
-            for start, stride, count in zip(offset, stride_shape, output_spatial, strict=True)
-        )
-        channels_first[(slice(None), slice(None), *target)] += column_error[(slice(None), *offset)]
-    before = tuple(extent // 2 for extent in kernel_shape)
-    crop = tuple(slice(start, start + size) for start, size in zip(before, spatial, strict=True))
-    return np.ascontiguousarray(padded_error[(slice(None), slice(None), *crop)])
+def _output_spatial(spatial, stride_shape):
+    """(Y', X') = (ceil(Y / s_y), ceil(X / s_x)): every s-th position of the "same" output."""
+    return tuple(-(-size // stride) for size, stride in zip(spatial, stride_shape, strict=True))
 
 
 def _im2col(padded, kernel_shape, stride_shape):
@@ -247,25 +197,50 @@ def _im2col(padded, kernel_shape, stride_shape):
     padded : ndarray, shape (N, C, Y + m - 1[, X + n - 1])
     kernel_shape : tuple
         (m,) or (m, n).
-    stride_shape : tuple or None
-        Keep every s-th window along each spatial axis; None for stride 1.
+    stride_shape : tuple
+        Keep every s-th window along each spatial axis.
 
     Returns
     -------
-    columns : ndarray, shape (C·m·n, N·P)
-        ``columns[(c, i, j), (b, p, q)] = padded[b, c, p·s_y + i, q·s_x + j]``; P = Y'·X'.
-    output_spatial : tuple
-        (Y', X') or (Y',).
+    ndarray, shape (C·m·n, N·Y'·X')
+        ``columns[(c, i, j), (b, p, q)] = padded[b, c, p·s_y + i, q·s_x + j]``.
     """
     dims = len(kernel_shape)
     spatial_axes = tuple(range(2, 2 + dims))
     windows = sliding_window_view(padded, kernel_shape, axis=spatial_axes)  # (N, C, Y, X, m, n), a view
-    if stride_shape is not None:
-        windows = windows[(slice(None), slice(None), *(slice(None, None, s) for s in stride_shape))]
-    channels = windows.shape[1]
-    output_spatial = windows.shape[2 : 2 + dims]
+    windows = windows[(slice(None), slice(None), *(slice(None, None, stride) for stride in stride_shape))]
     kernel_axes = tuple(range(2 + dims, 2 + 2 * dims))
     # (C, m, n, N, Y', X') -> (C·m·n, N·Y'·X'); the reshape makes the one copy im2col needs.
     columns = windows.transpose(1, *kernel_axes, 0, *spatial_axes)
-    columns = columns.reshape(channels * int(np.prod(kernel_shape)), -1)
-    return columns, output_spatial
+    return columns.reshape(padded.shape[1] * math.prod(kernel_shape), -1)
+
+
+def _col2im(column_error, input_shape, kernel_shape, stride_shape):
+    """The adjoint of ``_im2col`` after the "same" padding: add every column entry back to its input position.
+
+    With D = ``column_error`` of shape (C·m·n, N·Y'·X'), the error of the padded input is
+
+        dL/dx̃[b, c, p·s_y + i, q·s_x + j] += D[(c, i, j), (b, p, q)]
+
+    summed over every (p, q) (overlapping receptive fields add up); the padding is then cut off. The loop
+    runs over the m·n offsets (i, j) inside the kernel, each adding a whole (N, C, Y', X') block at once.
+
+    Returns
+    -------
+    ndarray, shape ``input_shape``
+    """
+    batch, channels, *spatial = input_shape
+    output_spatial = _output_spatial(spatial, stride_shape)
+    column_error = column_error.reshape(channels, *kernel_shape, batch, *output_spatial)
+    padding = _same_padding(kernel_shape)
+    padded_spatial = [size + before + after for size, (before, after) in zip(spatial, padding, strict=True)]
+    padded_error = np.zeros((batch, channels, *padded_spatial), dtype=column_error.dtype)
+    for offset in np.ndindex(*kernel_shape):
+        # the input positions p·s + i of kernel entry i, for every output position p
+        positions = tuple(
+            slice(start, start + stride * (count - 1) + 1, stride)
+            for start, stride, count in zip(offset, stride_shape, output_spatial, strict=True)
+        )
+        padded_error[(slice(None), slice(None), *positions)] += column_error[(slice(None), *offset)].swapaxes(0, 1)
+    inside = tuple(slice(before, before + size) for (before, _), size in zip(padding, spatial, strict=True))
+    return np.ascontiguousarray(padded_error[(slice(None), slice(None), *inside)])

@@ -60,20 +60,16 @@ class FullyConnected(TrainableLayer):
         # Our own copy of x: the caller may change their array before backward.
         self._input = x.copy()
         self._weights = weights
-        # y = x W_x + b, the bias added in place (no second (N, K) array)
-        output = x @ weights[:-1]
-        output += weights[-1]
-        return output
+        return x @ weights[:-1] + weights[-1]  # y = x W_x + b
 
     def backward(self, error_tensor):
         require_forward(self, self._input)
         x = self._input
         error = check_error_shape(self, error_tensor, (x.shape[0], self.output_size)).astype(x.dtype, copy=False)
         # dL/dx = E W_xᵀ, with the weights of the forward pass (the update below replaces them).
-        error_input = error @ self._weights[:-1].T if self.needs_input_gradient else None
-        gradient_weights = np.empty((self.input_size + 1, self.output_size), dtype=x.dtype)
-        np.matmul(x.T, error, out=gradient_weights[:-1])  # dL/dW_x = xᵀ E
-        np.add.reduce(error, axis=0, out=gradient_weights[-1])  # dL/db = Σ_n E_n
+        error_input = error @ self._weights[:-1].T
+        # dL/dW = [dL/dW_x; dL/db] = [xᵀ E; Σ_n E_n]
+        gradient_weights = np.vstack([x.T @ error, error.sum(axis=0)])
         self._apply_update("weights", gradient_weights)
         return error_input
 

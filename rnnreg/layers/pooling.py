@@ -1,7 +1,5 @@
 """Max pooling over 1-D or 2-D windows, without padding ("valid")."""
 
-import itertools
-import math
 import numbers
 
 import numpy as np
@@ -58,14 +56,13 @@ class Pooling(BaseLayer):
             )
         self.spatial_dims = len(self.pooling_shape)
         self.stride_shape = check_int_tuple("Pooling stride_shape", stride_shape, length=self.spatial_dims)
+        # What backward needs from the last forward.
         self._input_shape = None
-        self._winners = None
         self._output_shape = None
-        self._geometry_key = None  # the shapes ``_geometry`` was made for
-        self._geometry = None
+        self._winners = None
 
     def forward(self, input_tensor):
-        """Return the maximum of every window and remember where each maximum was."""
+        """Return the maximum of every window and remember which entry of the window it was."""
         spatial_names = ("y", "x")[: self.spatial_dims]
         x = check_input(self, input_tensor, [("batch", "channels", *spatial_names)])
         if any(size < window for size, window in zip(x.shape[2:], self.pooling_shape, strict=True)):
@@ -73,102 +70,43 @@ class Pooling(BaseLayer):
                 f"Pooling pooling_shape {describe_shape(self.pooling_shape)} is larger than the input's spatial "
                 f"size {describe_shape(x.shape[2:])} (input_tensor shape {describe_shape(x.shape)})"
             )
-        output_shape = (
+        self._input_shape = x.shape
+        self._output_shape = (
             *x.shape[:2],
             *((size - window) // stride + 1
               for size, window, stride in zip(x.shape[2:], self.pooling_shape, self.stride_shape, strict=True)),
         )  # fmt: skip
-        # Each offset inside the window is one strided view that holds that entry of EVERY window, so each
-        # pass below works on a whole block of windows (a loop over the window, not the batch). With the
-        # spatial axes first, (Y, X, N, C), such a view is made of long contiguous runs of N·C values
-        # (not of Y'·X' runs of one or two values), which keeps the passes fast.
-        spatial_first = np.ascontiguousarray(np.moveaxis(x, (0, 1), (-2, -1)))
-        entries = [spatial_first[self._window_entries(offset, output_shape)] for offset in self._offsets()]
-        maximum = entries[0].copy()
-        for candidate in entries[1:]:
-            np.maximum(maximum, candidate, out=maximum)  # NaN propagates, as in np.max
-        # Which entry of its window each maximum is (backward works out the input positions), and the
-        # maxima, both back in the (N, C, Y', X') layout of the output.
-        self._winners = np.ascontiguousarray(np.moveaxis(self._first_maximum(entries, maximum), (-2, -1), (0, 1)))
-        self._input_shape = x.shape
-        self._output_shape = output_shape
-        return np.ascontiguousarray(np.moveaxis(maximum, (-2, -1), (0, 1)))
+        # windows[k, b, c, p, q] = entry k (in row-major order) of window (p, q) of sample b, channel c
+        windows = np.stack([x[self._entries(offset)] for offset in self._offsets()])
+        # np.argmax gives the first maximum on ties and counts a NaN as the maximum, as np.max does.
+        self._winners = windows.argmax(axis=0)
+        return windows.max(axis=0)  # y = max over the window
 
     def backward(self, error_tensor):
         """Send every error value to the input position that was its window's maximum."""
         require_forward(self, self._winners)
         error = check_error_shape(self, error_tensor, self._output_shape)
-        # Where each maximum sits, as a flat index into x.ravel(): the window's first entry plus the offset
-        # of the winning entry inside the window.
-        starts, offsets = self._window_geometry()
-        positions = starts + offsets.take(self._winners)
-        # Sum the errors per input position; overlapping windows that picked the same input add up.
-        error_input = np.bincount(
-            positions.ravel(), weights=error.ravel(), minlength=math.prod(self._input_shape)
-        )
-        return error_input.reshape(self._input_shape).astype(error.dtype, copy=False)
-
-    @staticmethod
-    def _first_maximum(entries, maximum):
-        """For every window, the index k (in ``_offsets`` order) of its first entry that equals its maximum.
-
-        Counted as the number of entries before the first maximum: a flag per window stays up while no
-        maximum has been seen, and each entry adds the flag, so ties go to the first maximum in row-major
-        order (np.argmax's rule); a NaN counts as the maximum. Whole blocks of windows per pass, no
-        per-element indexing.
-        """
-        has_nan = bool(np.isnan(maximum).any())
-        searching = np.ones(maximum.shape, dtype=bool)
-        winners = np.zeros(maximum.shape, dtype=np.min_scalar_type(len(entries)))
-        for candidate in entries[:-1]:
-            not_maximum = candidate != maximum
-            if has_nan:
-                not_maximum &= ~np.isnan(candidate)
-            searching &= not_maximum
-            winners += searching.view(np.uint8)  # the flag as 0 or 1, without a cast
-        return winners
-
-    def _window_geometry(self):
-        """Flat indices into x.ravel() for the last forward's shapes: every window's first entry, shape
-        (N, C, Y', X'), and every offset inside a window, in ``_offsets`` order.
-
-        They depend on the shapes, the window and the stride only, so they are kept until one changes.
-        """
-        key = (self._input_shape, self.pooling_shape, self.stride_shape)
-        if self._geometry_key != key:
-            starts = np.moveaxis(self._window_starts(self._input_shape, self._output_shape), (-2, -1), (0, 1))
-            offsets = [np.ravel_multi_index(offset, self._input_shape[2:]) for offset in self._offsets()]
-            self._geometry = (np.ascontiguousarray(starts), np.array(offsets))
-            self._geometry_key = key
-        return self._geometry
-
-    def _window_starts(self, input_shape, output_shape):
-        """Flat index into x.ravel() of the first entry (offset 0) of every window, shape (Y', X', N, C).
-
-        Window (p, q) of sample b, channel c starts at input position (b, c, p·s_y, q·s_x), whose flat index
-        is (b·C + c)·Y·X + p·s_y·X + q·s_x: a (Y', X') table within one image plane plus one per plane.
-        """
-        spatial = input_shape[2:]
-        corners = np.ix_(
-            *(np.arange(count) * stride for count, stride in zip(output_shape[2:], self.stride_shape, strict=True))
-        )
-        in_plane = np.ravel_multi_index(corners, spatial)
-        planes = np.arange(math.prod(input_shape[:2])).reshape(input_shape[:2]) * math.prod(spatial)
-        return in_plane.reshape(*in_plane.shape, 1, 1) + planes
+        error_input = np.zeros(self._input_shape, dtype=error.dtype)
+        for k, offset in enumerate(self._offsets()):
+            # Windows whose maximum is their entry k send E there; overlapping windows add up.
+            error_input[self._entries(offset)] += np.where(self._winners == k, error, 0)
+        return error_input
 
     def _offsets(self):
         """The offsets (i, j) inside a window, in row-major order (the order ties are broken in)."""
-        return itertools.product(*(range(extent) for extent in self.pooling_shape))
+        return np.ndindex(*self.pooling_shape)
 
-    def _window_entries(self, offset, output_shape):
-        """Index, into the spatial-first (Y, X, N, C) input, of entry ``offset`` of every window.
+    def _entries(self, offset):
+        """Index of entry ``offset`` of every window: input position p·s + i for each output position p.
 
-        Input position p·s + offset for each output p, along each spatial axis.
+        ``x[self._entries((i, j))]`` has the output's shape (N, C, Y', X').
         """
-        return tuple(
-            slice(start, start + stride * (count - 1) + 1, stride)
-            for start, stride, count in zip(offset, self.stride_shape, output_shape[2:], strict=True)
-        )
+        return (
+            slice(None),
+            slice(None),
+            *(slice(start, start + stride * (count - 1) + 1, stride)
+              for start, stride, count in zip(offset, self.stride_shape, self._output_shape[2:], strict=True)),
+        )  # fmt: skip
 
     def config(self):
         return {"stride_shape": list(self.stride_shape), "pooling_shape": list(self.pooling_shape)}
