@@ -41,6 +41,11 @@ def _check_dtype(dtype):
     return resolved
 
 
+def _copy(value):
+    """A copy of a layer's buffer (an array, or None before the layer made it)."""
+    return None if value is None else np.copy(value)
+
+
 class NeuralNetwork:
     """A feed-forward stack trained by ``train`` and evaluated by ``test`` (or ``predict``, without side effects).
 
@@ -236,41 +241,46 @@ class NeuralNetwork:
         self.phase = "test"
         return self._propagate(input_tensor)
 
-    def predict(self, input_tensor):
-        """The network's output for a batch in the test phase, with no side effect on the network.
+    def predict(self, input_tensor, *, phase="test"):
+        """The network's output for a batch, in the test phase by default, with no side effect on the network.
 
         Unlike ``test`` (the exercise's method, which leaves the network in the test phase), ``predict`` puts
-        everything back: the phase is what it was after it; moving statistics are untouched (the test phase
-        only reads them); layers that carry a state (``stateful_layers``) start from zeros, as for a new batch
-        of sequences, whatever their ``memorize`` setting, and keep the state they carried before.
+        everything back: the network's phase is what it was, every layer's buffers (BatchNorm's moving
+        statistics, the states recurrent layers carry) hold what they held, and layers that carry a state
+        (``stateful_layers``) start from zeros, as for a new batch of sequences, whatever their ``memorize``.
 
         Parameters
         ----------
         input_tensor : array_like
             A batch, shaped as the first layer expects.
+        phase : {"test", "train"}, optional
+            Keyword-only. "train" gives what the network computes while it learns (dropout masks drawn from
+            each Dropout layer's ``rng``, BatchNorm normalising with this batch's statistics); still nothing
+            is learned and the moving statistics are put back.
 
         Returns
         -------
         ndarray
-            The output of the last layer, as ``test`` would give it for a network whose recurrent layers
-            start from zeros.
+            The output of the last layer.
 
         Shapes
         ------
         (N, D) -> (N, K) for a fully connected stack; (N, C, Y, X) -> (N, K) for a convolutional one;
         (N, T, D) -> (N, T, K) (or (T, D) -> (T, K), one sequence) for a recurrent one.
         """
-        phase = self.phase
-        carried = [(layer, {name: getattr(layer, name) for name in getattr(layer, "buffer_names", ())})
-                   for layer in self.stateful_layers()]
+        if phase not in PHASES:
+            raise ValueError(f"NeuralNetwork.predict phase must be 'train' or 'test', got {phase!r}")
+        network_phase = self.phase
+        buffers = [{name: _copy(getattr(layer, name, None)) for name in getattr(layer, "buffer_names", ())}
+                   for layer in self.layers]
         self.reset_states()
         try:
-            self.phase = "test"
+            self.phase = phase
             return self._propagate(input_tensor)
         finally:
-            self.phase = phase
-            for layer, states in carried:
-                for name, value in states.items():
+            self.phase = network_phase
+            for layer, saved in zip(self.layers, buffers, strict=True):
+                for name, value in saved.items():
                     setattr(layer, name, value)
 
     def stateful_layers(self):

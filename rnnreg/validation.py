@@ -81,6 +81,22 @@ def check_positive_int(name, value):
     return int(value)
 
 
+def check_non_negative_int(name, value):
+    """Return ``value`` as an int >= 0; reject floats, booleans and negative values."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer, got {value!r} ({type(value).__name__})")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def check_choice(name, value, choices):
+    """Return ``value`` if it is one of ``choices`` (strings); anything else raises ValueError listing them."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
 def check_int_tuple(name, value, length=None):
     """Return ``value`` (an int or a sequence of ints, each >= 1) as a tuple of ints.
 

@@ -343,3 +343,31 @@ def test_reset_states_makes_every_stateful_layer_start_from_zeros_and_touches_no
     assert feed_forward.stateful_layers() == []
     feed_forward.reset_states()
     np.testing.assert_array_equal(feed_forward.layers[1].moving_mean, moving_mean)
+
+
+def test_predict_in_the_train_phase_draws_dropout_masks_and_uses_batch_statistics_but_learns_nothing():
+    np.random.seed(12)
+    net = small_network()
+    net.train(2)
+    net.phase = "test"
+    before = net.snapshot()
+    inputs = np.random.randn(8, 4)
+    twin = small_network()
+    twin.restore(before)
+
+    np.random.seed(13)
+    prediction = net.predict(inputs, phase="train")
+
+    np.random.seed(13)
+    twin.phase = "train"
+    expected = inputs
+    for layer in twin.layers:
+        expected = layer.forward(expected)
+    np.testing.assert_array_equal(prediction, expected)
+    assert not np.allclose(prediction, net.predict(inputs))
+    assert net.phase == "test"
+    for mine, theirs in zip(net.snapshot(), before, strict=True):
+        for name in theirs:
+            np.testing.assert_array_equal(mine[name], theirs[name])
+    with pytest.raises(ValueError, match="predict phase must be 'train' or 'test', got 'training'"):
+        net.predict(inputs, phase="training")

@@ -154,7 +154,7 @@ def test_a_bad_setting_changes_none_of_the_others():
         run.configure(l2_strength=0.3, learning_rate=-1e-3)
     with pytest.raises(ValueError, match="learning rate η must be a finite number"):
         run.configure(l2_strength=0.3, learning_rate=float("inf"))
-    with pytest.raises(ValueError, match="L2 strength α must be a number"):
+    with pytest.raises(TypeError, match="L2 strength α must be a real number, got 'strong'"):
         run.configure(l2_strength="strong")
     assert run.settings == {"l2_strength": 0.01, "dropout_rate": 0.3, "learning_rate": 2e-3}
     assert run.network.layers[0].optimizers["weights"].regularizer.alpha == 0.01
@@ -185,7 +185,7 @@ def test_bad_step_counts_are_reported():
     dashboard = LiveTrainingDashboard()
     dashboard.step(0)
     assert "steps must be a positive integer" in dashboard.status.value
-    with pytest.raises(ValueError, match="steps must be a positive integer"):
+    with pytest.raises(TypeError, match="steps must be a positive integer, got 2.5"):
         LiveRun().step(2.5)
 
 

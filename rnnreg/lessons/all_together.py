@@ -25,7 +25,6 @@ support their sentences (``rnnreg.lessons.claims``).
 import copy
 import dataclasses
 import math
-import numbers
 
 import numpy as np
 
@@ -47,7 +46,7 @@ from rnnreg import (
 )
 from rnnreg.data import digits_data_layer
 from rnnreg.lessons.claims import SEEDS, SeedValues, of_runs
-from rnnreg.lessons.experiment import check_choice, check_positive_int, keep_probability, read_only, seeded
+from rnnreg.lessons.experiment import keep_probability, read_only, seeded
 from rnnreg.lessons.overfitting import overfitting_data_layer
 from rnnreg.training import (
     Callback,
@@ -59,6 +58,7 @@ from rnnreg.training import (
     set_learning_rate,
     set_regularization_strength,
 )
+from rnnreg.validation import check_choice, check_finite_number, check_positive_int
 
 # Which trainable arrays the weight histogram can show: label -> index in network.layers.
 WEIGHT_LAYERS = {"fully connected": 6, "conv kernels": 0}
@@ -78,17 +78,10 @@ def between(values, low, high, *, margin):
 
 
 def check_settings(l2_strength, dropout_rate, learning_rate):
-    """Validate the three live settings; return them as floats or raise ValueError naming the bad one."""
-    checked = []
-    for name, value in (("L2 strength α", l2_strength), ("dropout rate", dropout_rate),
-                        ("learning rate η", learning_rate)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise ValueError(f"{name} must be a number, got {value!r}")
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-        checked.append(value)
-    l2_strength, dropout_rate, learning_rate = checked
+    """Validate the three live settings; return them as floats or raise ValueError/TypeError naming the bad one."""
+    l2_strength = check_finite_number("L2 strength α", l2_strength)
+    dropout_rate = check_finite_number("dropout rate", dropout_rate)
+    learning_rate = check_finite_number("learning rate η", learning_rate)
     if l2_strength < 0:
         raise ValueError(f"L2 strength α must be 0 or more, got {l2_strength!r}")
     if not 0 <= dropout_rate < 1:

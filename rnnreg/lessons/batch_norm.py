@@ -45,8 +45,9 @@ from rnnreg import (
 from rnnreg.data import IRIS_CLASS_NAMES, IRIS_FEATURE_NAMES, ArrayDataLayer, digits_data_layer, load_iris
 from rnnreg.layers.variants import BatchStatisticsAtTestTime
 from rnnreg.lessons.claims import SEEDS, ClaimFailed, over_seeds
-from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.experiment import read_only, seeded
 from rnnreg.training import BatchNormRecorder, accuracy
+from rnnreg.validation import check_choice, check_positive_int
 
 __all__ = [
     "BATCH_SIZES",

@@ -39,9 +39,10 @@ from rnnreg import Constant, CrossEntropyLoss, Dropout, FullyConnected, He, Neur
 from rnnreg.data import load_digits
 from rnnreg.layers.variants import NonInvertedDropout
 from rnnreg.lessons.claims import SEEDS, ClaimFailed, SeedValues, over_seeds
-from rnnreg.lessons.experiment import check_choice, check_positive_int, keep_probability, read_only, seeded
+from rnnreg.lessons.experiment import keep_probability, read_only, seeded
 from rnnreg.lessons.overfitting import check_steps, overfitting_data_layer
 from rnnreg.training import evaluate, fit
+from rnnreg.validation import check_choice, check_positive_int
 
 __all__ = [
     "PLACEMENTS",

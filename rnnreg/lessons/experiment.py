@@ -1,12 +1,12 @@
 """What every lesson's experiment functions share: seeded network building, argument checks, read-only results.
 
 The experiments behind the dashboards are pure (the same arguments give the same result) and their results
-are cached and shared, so they build networks under ``seeded``, reject a bad argument with a ValueError that
-names it (a dashboard shows that message under its picture), and hand out their arrays read-only.
+are cached and shared, so they build networks under ``seeded``, reject a bad argument with the checks of
+``rnnreg.validation`` (a ValueError or TypeError that names it; a dashboard shows that message under its
+picture), and hand out their arrays read-only.
 """
 
 import contextlib
-import numbers
 
 import numpy as np
 
@@ -24,20 +24,6 @@ def seeded(seed):
         yield
     finally:
         np.random.set_state(saved)
-
-
-def check_choice(name, value, choices):
-    """``value`` if it is one of ``choices`` (strings), else a ValueError naming ``name`` and the choices."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
-
-
-def check_positive_int(name, value):
-    """``value`` as an int if it is an integer >= 1 (not a bool), else a ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def keep_probability(rate):

@@ -8,7 +8,7 @@ per-epoch evaluation.
 import numpy as np
 
 from rnnreg.data import ArrayDataLayer, one_hot, overfitting_set
-from rnnreg.lessons.experiment import check_positive_int
+from rnnreg.validation import check_positive_int
 
 
 def check_steps(steps, steps_per_epoch):

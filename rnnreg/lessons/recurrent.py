@@ -20,7 +20,6 @@ Both layers end in a sigmoid, y_t = σ([h_t, 1] W_y) in (0, 1), so the targets o
 
 import dataclasses
 import functools
-import numbers
 
 import numpy as np
 
@@ -28,8 +27,15 @@ from rnnreg import LSTM, RNN, Adam, Constant, L2Loss, LastTimeStep, NeuralNetwor
 from rnnreg.data import ArrayDataLayer, delayed_recall, noisy_sine
 from rnnreg.layers.activations import sigmoid
 from rnnreg.lessons.claims import SEEDS, over_seeds
-from rnnreg.lessons.experiment import check_choice, check_positive_int, read_only, seeded
+from rnnreg.lessons.experiment import read_only, seeded
 from rnnreg.training import fit, r_squared
+from rnnreg.validation import (
+    check_choice,
+    check_non_negative_int,
+    check_non_negative_number,
+    check_positive_int,
+    check_positive_number,
+)
 
 __all__ = [
     "BUDGET",
@@ -74,23 +80,18 @@ CLIP_NORM = 1.0
 
 def _optional_positive(name, value):
     """None, or a positive finite number; 0 (a slider's "off") means None."""
-    if value is None or (not isinstance(value, bool) and isinstance(value, numbers.Real) and value == 0):
+    if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a positive number or off (0 or None), got {value!r}")
-    return float(value)
+    number = check_non_negative_number(f"{name} (a positive number, or 0 or None: off)", value)
+    return None if number == 0 else number
 
 
 def _optional_truncation(value):
     """None (full back-propagation through time) for None or 0, else a positive number of steps."""
-    return None if value is None or (isinstance(value, int) and value == 0) else check_positive_int("truncation", value)
-
-
-def _positive(name, value):
-    """``value`` as a float if it is a finite number > 0, else a ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
+    if value is None:
+        return None
+    steps = check_non_negative_int("truncation (a number of steps, or 0 or None: full BPTT)", value)
+    return None if steps == 0 else steps
 
 
 def recurrent_layer(model, input_size, output_size, *, hidden_size=HIDDEN_SIZE, forget_bias=FORGET_BIAS):
@@ -109,7 +110,7 @@ def scale_spectral_radius(layer, radius):
     """
     if not isinstance(layer, RNN):
         raise TypeError(f"layer must be an Elman RNN (its W_hh gets the spectral radius), got {type(layer).__name__}")
-    radius = _positive("spectral_radius", radius)
+    radius = check_positive_number("spectral_radius", radius)
     D, H = layer.input_size, layer.hidden_size
     weights = np.array(layer.weights, dtype=float)
     block = weights[D : D + H]
@@ -391,10 +392,10 @@ def train_memory_task(model="Elman", delay=10, *, truncation=None, clip_norm=Non
     return train(
         model, check_positive_int("delay", delay), _optional_truncation(truncation),
         _optional_positive("clip_norm", clip_norm), check_choice("optimizer", optimizer, OPTIMIZERS),
-        None if spectral_radius is None else _positive("spectral_radius", spectral_radius),
+        None if spectral_radius is None else check_positive_number("spectral_radius", spectral_radius),
         check_positive_int("hidden_size", hidden_size), float(forget_bias),
         check_positive_int("num_sequences", num_sequences), check_positive_int("steps", steps),
-        check_positive_int("batch_size", batch_size), _positive("learning_rate", learning_rate), seed,
+        check_positive_int("batch_size", batch_size), check_positive_number("learning_rate", learning_rate), seed,
     )
 
 

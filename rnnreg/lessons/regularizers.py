@@ -22,7 +22,6 @@ numbers use the first layer's weight rows only.
 """
 
 import dataclasses
-import numbers
 
 import numpy as np
 
@@ -41,9 +40,10 @@ from rnnreg import (
     SoftMax,
 )
 from rnnreg.lessons.claims import SEEDS, SeedValues
-from rnnreg.lessons.experiment import check_choice, read_only, seeded
+from rnnreg.lessons.experiment import read_only, seeded
 from rnnreg.lessons.overfitting import check_steps, overfitting_data_layer
 from rnnreg.training import evaluate
+from rnnreg.validation import check_choice, check_non_negative_number
 
 __all__ = [
     "AlphaSweep",
@@ -91,10 +91,8 @@ ADAM_RULE_ALPHAS = {"decoupled": (0.0, 1.0, 10.0, 30.0), "into gradient": (0.0, 
 
 
 def check_alpha(alpha):
-    """``alpha`` as a float if it is a finite number >= 0, else a ValueError naming it."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not np.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"regularization strength α must be a finite number >= 0, got {alpha!r}")
-    return float(alpha)
+    """``alpha`` as a float if it is a finite number >= 0, else a ValueError/TypeError naming it."""
+    return check_non_negative_number("regularization strength α", alpha)
 
 
 def make_regularizer(name, alpha):

@@ -38,8 +38,9 @@ from rnnreg import (
 )
 from rnnreg.data import ArrayDataLayer, concentric_circles, iris_data_layer, spirals, two_moons, xor
 from rnnreg.lessons.claims import SEEDS, of_runs, over_seeds
-from rnnreg.lessons.experiment import check_choice, check_positive_int, keep_probability, read_only, seeded
+from rnnreg.lessons.experiment import keep_probability, read_only, seeded
 from rnnreg.training import accuracy, fit
+from rnnreg.validation import check_choice, check_positive_int
 
 # The four problems and the noise that keeps each one interesting (neither trivial nor hopeless).
 DATASETS = {
@@ -296,17 +297,9 @@ def network_from(trained, *, dropout_rng=None):
 def forward_in_phase(net, inputs, phase):
     """Class probabilities (N, 2) of ``net`` for ``inputs`` in ``phase`` ("train": dropout on; "test": off).
 
-    A forward pass only: nothing is learned, and this network has no BatchNorm whose statistics a
-    train-phase forward would move.
+    ``net.predict``: a forward pass only, nothing is learned and the network's phase is left as it was.
     """
-    check_choice("phase", phase, PHASES)
-    if phase == "test":
-        return net.test(inputs)
-    net.phase = "train"
-    output = inputs
-    for layer in net.layers:
-        output = layer.forward(output)
-    return output
+    return net.predict(inputs, phase=check_choice("phase", phase, PHASES))
 
 
 def make_predict(trained, phase="test", *, seed=0):

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from rnnreg.validation import check_choice
 from rnnreg.viz._common import (
     as_float_array,
     assign_colors,
-    check_choice,
     check_mapping,
     format_scientific,
     layer_label,
@@ -227,7 +227,7 @@ def plot_phase_normalization(raw, normalized, statistics, phase, *, feature_name
     -------
     matplotlib.figure.Figure
     """
-    check_choice(phase, "phase", PHASES)
+    check_choice("phase", phase, PHASES)
     raw = as_float_array(raw, "raw", ndim=1)
     normalized = {name: as_float_array(values, f"normalized[{name!r}]", ndim=1)
                   for name, values in _phase_pair(normalized, "normalized").items()}
@@ -271,7 +271,7 @@ def plot_phase_probabilities(probabilities, accuracies, phase, *, ax=None):
     -------
     matplotlib.figure.Figure
     """
-    check_choice(phase, "phase", PHASES)
+    check_choice("phase", phase, PHASES)
     values = {name: as_float_array(entry, f"probabilities[{name!r}]", ndim=1)
               for name, entry in _phase_pair(probabilities, "probabilities").items()}
     if values["train"].shape != values["test"].shape:

@@ -3,12 +3,11 @@
 import numpy as np
 from matplotlib.colors import ListedColormap
 
+from rnnreg.validation import check_non_negative_number, check_positive_int
 from rnnreg.viz._common import (
     NEUTRAL_GREY,
     PALETTE,
     as_float_array,
-    check_non_negative_number,
-    check_positive_int,
     format_percent,
     legend_if_several,
     prepare_axes,
@@ -112,10 +111,10 @@ def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, 
     if points.shape[1] != 2:
         raise ValueError(f"points must have shape (N, 2): two input features per point, got shape {points.shape}")
     classes = _class_labels(labels, points.shape[0])
-    resolution = check_positive_int(resolution, "resolution")
+    resolution = check_positive_int("resolution", resolution)
     if resolution < 2:
         raise ValueError(f"resolution must be at least 2 grid points per axis, got {resolution}")
-    margin = check_non_negative_number(margin, "margin")
+    margin = check_non_negative_number("margin", margin)
     if faint_points is not None:
         faint_points = as_float_array(faint_points, "faint_points", ndim=2)
         if faint_points.shape[1] != 2:

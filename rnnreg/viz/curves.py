@@ -5,12 +5,12 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
+from rnnreg.validation import check_choice
 from rnnreg.viz._common import (
     NEUTRAL_GREY,
     as_float_array,
     assign_colors,
     check_axes,
-    check_choice,
     check_mapping,
     format_scientific,
     legend_if_several,
@@ -137,7 +137,7 @@ def plot_train_validation(history, metric="accuracy", *, ax=None, title=None):
     The gap is train − validation for accuracy and validation − train for the loss, so a positive gap
     means overfitting either way. When early stopping set ``history.best_epoch``, a dotted line marks it.
     """
-    check_choice(metric, "metric", METRICS)
+    check_choice("metric", metric, METRICS)
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string or None, got {type(title).__name__}")
     epochs = _history_array(history, "epoch", "epoch")

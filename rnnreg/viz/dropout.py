@@ -16,10 +16,10 @@ from matplotlib.colors import ListedColormap, PowerNorm, to_rgba
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from rnnreg.validation import check_positive_int
 from rnnreg.viz._common import (
     as_float_array,
     attach_colorbar,
-    check_positive_int,
     format_percent,
     format_scientific,
     legend_if_several,
@@ -81,7 +81,7 @@ def plot_dropout_mask(mask, *, ax=None, max_rows=32, probability=None):
     matplotlib.figure.Figure
     """
     rows = _check_mask(mask)
-    max_rows = check_positive_int(max_rows, "max_rows")
+    max_rows = check_positive_int("max_rows", max_rows)
     if probability is not None:
         if isinstance(probability, bool) or not isinstance(probability, numbers.Real):
             raise TypeError(f"probability must be a number in (0, 1] or None, got {type(probability).__name__}")
@@ -144,7 +144,7 @@ def plot_phase_activations(train_output, test_output, *, ax=None, bins=40):
             f"train_output and test_output must come from the same batch (same shape), got {train.shape} and "
             f"{test.shape}"
         )
-    bins = check_positive_int(bins, "bins")
+    bins = check_positive_int("bins", bins)
     edges, fractions, means = phase_histograms(train, test, bins)
 
     with projector_style():
@@ -286,7 +286,7 @@ def plot_mask_average(test_output, average_train, *, ax=None, limit=None, repeat
     limit = top if limit is None else _check_limit(limit, "limit")
     denominator = float(np.sum(test * test))
     slope = float(np.sum(test * average)) / denominator if denominator > 0 else float("nan")
-    masks = "many masks" if repeats is None else f"{check_positive_int(repeats, 'repeats')} masks"
+    masks = "many masks" if repeats is None else f"{check_positive_int('repeats', repeats)} masks"
 
     with projector_style():
         figure, ax = prepare_axes(ax)

@@ -2,14 +2,12 @@
 
 import numpy as np
 
+from rnnreg.validation import check_choice, check_non_negative_number, check_positive_int
 from rnnreg.viz._common import (
     as_float_array,
     assign_colors,
     attach_colorbar,
-    check_choice,
     check_mapping,
-    check_non_negative_number,
-    check_positive_int,
     format_percent,
     format_scientific,
     format_threshold,
@@ -76,9 +74,9 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=Fal
     the largest fraction. Labels that name a concept ("L1", "L2", "none") take its colour.
     """
     check_mapping(weights, "weights", "array of weights")
-    bins = check_positive_int(bins, "bins")
-    threshold = check_non_negative_number(threshold, "threshold")
-    if reach is not None and (check_non_negative_number(reach, "reach") == 0):
+    bins = check_positive_int("bins", bins)
+    threshold = check_non_negative_number("threshold", threshold)
+    if reach is not None and (check_non_negative_number("reach", reach) == 0):
         raise ValueError("reach must be > 0, got 0")
     arrays = {label: as_float_array(values, f"weights[{label!r}]").ravel() for label, values in weights.items()}
     labels = list(arrays)
@@ -152,7 +150,7 @@ def plot_weight_evolution(recorder, layer_index, *, ax=None, bins=50):
     x is the training step, y the weight value, the colour the number of sampled weights in the bin.
     The title states the standard deviation of the weights at the first and at the last recorded step.
     """
-    bins = check_positive_int(bins, "bins")
+    bins = check_positive_int("bins", bins)
     series = layer_series(recorder, "snapshots", layer_index, "recorder", "WeightSnapshotRecorder")
     steps = np.asarray(series.steps, dtype=float)
     values = as_float_array(series.values, f"recorder.snapshots[{layer_index}].values", ndim=2)
@@ -255,7 +253,7 @@ def plot_weight_norms(recorder, *, kind="l2", ax=None):
     The title reports the layer whose norm changed most (as a ratio) from the first to the last recorded
     step. The y-axis is logarithmic when the norms span two decades or more.
     """
-    check_choice(kind, "kind", NORM_KINDS)
+    check_choice("kind", kind, NORM_KINDS)
     series = recorder_series(recorder, kind, "recorder", "WeightNormRecorder")
     if not series:
         raise ValueError("recorder has no layers: start it on a network with trainable layers and train first")

@@ -27,7 +27,7 @@ from rnnreg.lessons.dropout import (
     overfitting_runs,
     phases_finding,
 )
-from rnnreg.lessons.experiment import check_choice
+from rnnreg.validation import check_choice
 from rnnreg.viz import (
     plot_dropout_batch,
     plot_mask_average,

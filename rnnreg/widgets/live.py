@@ -31,7 +31,7 @@ from rnnreg.lessons.all_together import (
     latest_accuracies,
     live_finding,
 )
-from rnnreg.lessons.experiment import check_choice
+from rnnreg.validation import check_choice
 from rnnreg.viz import plot_live_training
 from rnnreg.viz.style import DPI, projector_style
 from rnnreg.widgets import controls as ctl
@@ -176,7 +176,7 @@ class LiveTrainingDashboard(Dashboard):
         started, steps_before = time.perf_counter(), self.run.steps_done
         try:
             self.run.step(self.steps_per_tick if steps is None else steps)
-        except (ValueError, RuntimeError) as error:
+        except (ValueError, TypeError, RuntimeError) as error:
             self.play.playing = False
             if self.run.steps_done != steps_before:  # the steps before the failing one are worth showing
                 self._redraw(self.run.data())

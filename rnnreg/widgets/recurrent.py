@@ -21,7 +21,6 @@ from matplotlib.ticker import LogLocator, MaxNLocator
 
 from rnnreg.layers.activations import sigmoid
 from rnnreg.lessons.claims import SEEDS
-from rnnreg.lessons.experiment import check_choice
 from rnnreg.lessons.recurrent import (
     CLIP_NORM,
     EXPLODING,
@@ -35,6 +34,7 @@ from rnnreg.lessons.recurrent import (
     recall_finding,
     train_memory_task,
 )
+from rnnreg.validation import check_choice
 from rnnreg.viz import (
     plot_clipping,
     plot_gradient_norms,

@@ -11,13 +11,11 @@ the notebook already trained (``alpha_sweep``) can be handed over so that its se
   with its own α, under SGD, momentum or Adam: ‖W‖₂ and the validation loss over training.
 """
 
-import numbers
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from rnnreg.lessons.claims import SEEDS
-from rnnreg.lessons.experiment import check_choice
 from rnnreg.lessons.regularizers import (
     LEARNING_RATES,
     OPTIMIZERS,
@@ -32,6 +30,7 @@ from rnnreg.lessons.regularizers import (
     rules_finding,
     train_over_seeds,
 )
+from rnnreg.validation import check_choice, check_positive_number
 from rnnreg.viz import COLORS, plot_feature_sizes, plot_seed_bands, plot_weight_histograms
 from rnnreg.viz.style import DPI, new_figure
 from rnnreg.widgets import controls as ctl
@@ -46,13 +45,6 @@ RULE_STRENGTHS = (1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 HISTOGRAM_BINS = 61
 HISTOGRAM_REACHES = (0.5, 1.5, 3.0, 6.0, 12.0)  # fixed x-limits: the first that holds every weight shown
 FEATURE_LIMITS = (1e-3, 2.0)  # mean |w| per feature, log scale: He's starting size (≈ 0.15) sits in the middle
-
-
-def _check_learning_rate(learning_rate):
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
-            or not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning rate must be a finite number > 0, got {learning_rate!r}")
-    return float(learning_rate)
 
 
 def _sweep_runs(sweep, optimizer):
@@ -115,7 +107,7 @@ class RegularizerDashboard(Dashboard):
         return figure, axes
 
     def compute(self, params):
-        learning_rate = _check_learning_rate(params["learning_rate"])
+        learning_rate = check_positive_number("learning rate", params["learning_rate"])
         regularizer = check_choice("regularizer", params["regularizer"], REGULARIZER_CHOICES)
         alpha = check_alpha(params["alpha"])
         if regularizer == "none" or alpha == 0:
