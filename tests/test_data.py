@@ -318,6 +318,16 @@ def test_generator_makes_the_layer_reproducible_without_touching_the_global_stat
     assert state[0] == after[0] and np.array_equal(state[1], after[1]) and state[2:] == after[2:]
 
 
+def test_an_int_seed_is_the_generator_default_rng_of_that_seed():
+    state = np.random.get_state()
+    seeded = digits_data_layer(batch_size=50, rng=3)
+    generator = digits_data_layer(batch_size=50, rng=np.random.default_rng(3))
+    assert np.array_equal(seeded.test_indices, generator.test_indices)
+    assert _same_batches(_batches(seeded, 40), _batches(generator, 40))
+    after = np.random.get_state()
+    assert np.array_equal(state[1], after[1]) and state[2:] == after[2:]
+
+
 def test_each_epoch_visits_every_training_sample_exactly_once():
     inputs, labels = _small_problem(samples=60)
     layer = ArrayDataLayer(inputs, labels, 7, test_fraction=0.2, rng=np.random.default_rng(0))
@@ -496,7 +506,9 @@ INPUTS, LABELS = _small_problem(samples=20)
         ({"inputs": INPUTS[:, 0]}, ValueError, ["inputs", "(20,)", "inputs[:, None]"]),
         ({"inputs": np.full((20, 2), np.nan)}, ValueError, ["inputs", "finite"]),
         ({"inputs": np.array([["a", "b"]] * 20)}, TypeError, ["inputs", "numeric"]),
-        ({"rng": 42}, TypeError, ["rng", "Generator", "42"]),
+        ({"rng": "42"}, TypeError, ["ArrayDataLayer rng", "Generator", "'42'"]),
+        ({"rng": np.random.RandomState(0)}, TypeError, ["ArrayDataLayer rng", "int seed", "RandomState"]),
+        ({"rng": -1}, ValueError, ["ArrayDataLayer rng", "non-negative", "-1"]),
         ({"shuffle": "yes"}, TypeError, ["shuffle", "'yes'"]),
         ({"drop_last": True, "batch_size": 30}, ValueError, ["batch_size", "drop_last", "(17)", "30"]),
     ],

@@ -13,7 +13,8 @@ from rnnreg.data import (
     two_moons,
     xor,
 )
-from rnnreg.data.generators import OVERFITTING_CLASS_SHIFT, SINE_FREQUENCY_RANGE, resolve_rng
+from rnnreg.data.generators import OVERFITTING_CLASS_SHIFT, SINE_FREQUENCY_RANGE
+from rnnreg.validation import resolve_rng
 
 PLANAR = [
     pytest.param(two_moons, 2, id="two_moons"),

@@ -349,6 +349,22 @@ def test_weight_samples_are_seeded_and_never_touch_the_global_random_state():
     np.testing.assert_array_equal(generator.indices[0], seed.indices[0])
 
 
+def test_weight_samples_with_rng_none_draw_from_the_global_state_like_every_random_argument():
+    net = mlp()
+    np.random.seed(3)
+    first = WeightSnapshotRecorder(sample_size=10, rng=None)
+    first.start(net)
+    np.random.seed(3)
+    second = WeightSnapshotRecorder(sample_size=10, rng=None)
+    second.start(net)
+    np.testing.assert_array_equal(first.indices[0], second.indices[0])
+    np.random.seed(3)
+    np.random.random()  # another position in the global stream: another sample
+    third = WeightSnapshotRecorder(sample_size=10, rng=None)
+    third.start(net)
+    assert not np.array_equal(first.indices[0], third.indices[0])
+
+
 def test_weight_snapshots_of_other_arrays_and_layer_types():
     net = sequence_net(RNN)
     outputs = WeightSnapshotRecorder(parameter="output_weights")

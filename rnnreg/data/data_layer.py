@@ -8,28 +8,24 @@ Class labels are served one-hot (the default, ``label_type="classes"``). Regress
 as the next value of a wave (N, T, K) or the answer read at a sequence's last step (N, K), are served as they
 are with ``label_type="values"``; ``sequence_data_layer`` builds such a layer for recurrent nets.
 
-Randomness (the split and the order of each epoch) comes from NumPy's global state unless an explicit
-``np.random.Generator`` is passed as ``rng``, so ``np.random.seed(n)`` before building the layer makes every
-batch reproducible.
+Randomness (the split and the order of each epoch) follows rnnreg's one RNG convention
+(``rnnreg.validation.resolve_rng``): by default NumPy's global state, so ``np.random.seed(n)`` before building
+the layer makes every batch reproducible; ``rng`` may also be an int seed or an ``np.random.Generator``.
 """
 
 import numpy as np
 
 from rnnreg.data.datasets import class_indices, load_digits, load_iris, one_hot
-from rnnreg.validation import as_float_array, check_bool, check_fraction, check_positive_int, describe_shape
+from rnnreg.validation import (
+    as_float_array,
+    check_bool,
+    check_fraction,
+    check_positive_int,
+    describe_shape,
+    resolve_rng,
+)
 
 LABEL_TYPES = ("classes", "values")
-
-
-def _check_rng(rng):
-    if rng is None:
-        return np.random  # the global state: np.random.seed(n) makes the layer reproducible
-    if isinstance(rng, (np.random.Generator, np.random.RandomState)):
-        return rng
-    raise TypeError(
-        f"ArrayDataLayer rng must be None or a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-        f"got {rng!r} ({type(rng).__name__})"
-    )
 
 
 def _split_count(fraction, count):
@@ -84,8 +80,10 @@ class ArrayDataLayer:
         training); positions that are constant in the training set are only centred.
     drop_last : bool
         Skip the smaller last batch of each epoch (see above).
-    rng : numpy.random.Generator, optional
-        Source of randomness; by default NumPy's global state.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
+        The source of the split and of the shuffling.
     label_type : {"classes", "values"}
         "classes" (default): class labels, served one-hot (B, K). "values": real-valued targets, served
         unchanged (B, ...). Only the inputs are ever standardised, never the targets.
@@ -146,7 +144,7 @@ class ArrayDataLayer:
         stratify = self._check_stratify(stratify, num_classes)
         standardize = check_bool("ArrayDataLayer standardize", standardize)
         self.drop_last = check_bool("ArrayDataLayer drop_last", drop_last)
-        self._random = _check_rng(rng)
+        self._random = resolve_rng("ArrayDataLayer", rng)
 
         inputs = np.array(as_float_array("ArrayDataLayer inputs", inputs))  # a copy: the caller's array stays theirs
         if inputs.ndim < 2:

@@ -75,8 +75,9 @@ def two_moons(num_samples=200, noise=0.1, rng=None):
         N >= 2. The two classes get N // 2 samples each (class 0 one more when N is odd).
     noise : float
         Standard deviation of the Gaussian noise added to every coordinate; >= 0 (0 gives clean arcs).
-    rng : None, int or numpy.random.Generator
-        Source of randomness: None for NumPy's global state, an int seed, or a Generator.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
 
     Returns
     -------
@@ -117,8 +118,9 @@ def spirals(num_samples=300, noise=0.1, rng=None, *, num_classes=2):
         N >= K. The classes get N // K samples each (the first N mod K classes one more).
     noise : float
         Standard deviation of the Gaussian noise added to every coordinate; >= 0.
-    rng : None, int or numpy.random.Generator
-        Source of randomness: None for NumPy's global state, an int seed, or a Generator.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
     num_classes : int
         K >= 2, the number of arms (and classes).
 
@@ -165,8 +167,9 @@ def xor(num_samples=200, noise=0.25, rng=None):
         differ by at most one sample.
     noise : float
         Standard deviation of each blob, >= 0 (0 puts every point on its blob's centre).
-    rng : None, int or numpy.random.Generator
-        Source of randomness: None for NumPy's global state, an int seed, or a Generator.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
 
     Returns
     -------
@@ -205,8 +208,9 @@ def concentric_circles(num_samples=200, noise=0.08, rng=None, *, factor=0.5):
         N >= 2. Each ring gets N // 2 samples (the outer one one more when N is odd).
     noise : float
         Standard deviation of the Gaussian noise added to every coordinate; >= 0.
-    rng : None, int or numpy.random.Generator
-        Source of randomness: None for NumPy's global state, an int seed, or a Generator.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
     factor : float
         Radius of the inner ring divided by that of the outer ring, in (0, 1).
 
@@ -260,8 +264,9 @@ def noisy_sine(num_sequences, length, *, noise=0.05, rng=None):
         T >= 1, the number of time steps.
     noise : float
         Standard deviation of the input noise, >= 0, in the same units as the wave (amplitude 0.4).
-    rng : None, int or numpy.random.Generator
-        Source of randomness: None for NumPy's global state, an int seed, or a Generator.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
 
     Returns
     -------
@@ -315,8 +320,9 @@ def delayed_recall(num_sequences, delay, *, noise=1.0, rng=None):
         Steps between the marked number and the step where it is asked for, >= 1.
     noise : float
         Standard deviation of the distractors, >= 0 (0 gives silent distractors: only the delay is hard).
-    rng : None, int or numpy.random.Generator
-        Source of randomness: None for NumPy's global state, an int seed, or a Generator.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
 
     Returns
     -------
@@ -369,8 +375,9 @@ def adding_problem(num_sequences, length, *, rng=None):
         N >= 1.
     length : int
         T >= 2 (one step for each half).
-    rng : None, int or numpy.random.Generator
-        Source of randomness: None for NumPy's global state, an int seed, or a Generator.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
 
     Returns
     -------
@@ -437,8 +444,9 @@ def overfitting_set(num_train=30, num_validation=200, num_features=60, informati
         Number of features that depend on the class, >= 1; they are the first columns.
     noise : float
         Fraction of labels flipped in each split, in [0, 0.5).
-    rng : None, int or numpy.random.Generator
-        Source of randomness: None for NumPy's global state, an int seed, or a Generator.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is.
 
     Returns
     -------

@@ -244,18 +244,6 @@ def train_batch_norm(batch_norm=True, momentum=0.8, batch_size=DEFAULT_BATCH_SIZ
     )
 
 
-def _forward(net, inputs, phase):
-    """Run ``inputs`` through ``net`` in ``phase``; return (output, the first layer's output). Nothing is learned."""
-    net.phase = phase
-    first = None
-    output = inputs
-    for index, layer in enumerate(net.layers):
-        output = layer.forward(output)
-        if index == 0:
-            first = output
-    return output, first
-
-
 def shown_batch(trained, batch_size=None, *, seed=0):
     """Indices into the test set of the batch the dashboard compares: ``batch_size`` flowers, a seeded choice."""
     size = trained.settings["batch_size"] if batch_size is None else check_positive_int("batch size", batch_size)
@@ -291,14 +279,15 @@ def phase_view(trained, phase="test", *, seed=0):
     if trained.batch_norm:
         view["normalized"], view["statistics"] = {}, {}
     for name in PHASES:
-        net = trained.network()  # a fresh copy per phase: the train phase moves the copy's moving averages
-        probabilities, first = _forward(net, inputs, name)
+        net = trained.network()  # a fresh copy per phase: the BatchNorm layer's train-phase pass below moves its
+        probabilities = net.predict(inputs, phase=name)  # moving averages (predict itself changes nothing)
         view["probabilities"][name] = probabilities
         view["true_class_probability"][name] = probabilities[np.arange(len(labels)), true_class]
         view["batch_accuracy"][name] = float(accuracy(probabilities, labels))
         if trained.batch_norm:
             layer = net.layers[0]
-            view["normalized"][name] = first
+            layer.testing_phase = name == "test"
+            view["normalized"][name] = layer.forward(inputs)  # what the BatchNorm layer itself gives in this phase
             used = (layer.batch_mean, layer.batch_variance) if name == "train" else trained.final_statistics()
             view["statistics"][name] = tuple(np.array(statistic) for statistic in used)
     view["largest_change"] = float(np.max(np.abs(view["probabilities"]["train"] - view["probabilities"]["test"])))
@@ -549,9 +538,10 @@ def batch_mates_experiment(trained, flower=None):
     changes = np.max(np.abs(with_own - with_other), axis=1)
     if flower is None:
         flower = int(np.argmax(changes))
-    alone = [_forward(wrong_net, inputs[index : index + 1], "test") for index in range(len(inputs))]
-    alone_outputs = np.array([first[0] for _, first in alone])
-    alone_predictions = np.array([int(np.argmax(probabilities[0])) for probabilities, _ in alone])
+    alone = [inputs[index : index + 1] for index in range(len(inputs))]
+    mistaken_layer = wrong_net.layers[0]  # in the test phase, where ``test`` left the network
+    alone_outputs = np.array([mistaken_layer.forward(flower_alone)[0] for flower_alone in alone])
+    alone_predictions = np.array([int(np.argmax(wrong_net.predict(flower_alone)[0])) for flower_alone in alone])
     return {
         "flower": flower,
         "species": IRIS_CLASS_NAMES[species[flower]],
@@ -626,7 +616,6 @@ def train_digits(batch_norm, learning_rate, batch_size, *, epochs=SPEED_EPOCHS, 
     losses, accuracies, diverged = [], [], None
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows before it stops
         for _ in range(epochs):
-            net.phase = "train"  # ``test`` below leaves the network in the test phase
             try:
                 for _ in range(data.batches_per_epoch):
                     net.train_step()
@@ -634,8 +623,8 @@ def train_digits(batch_norm, learning_rate, batch_size, *, epochs=SPEED_EPOCHS, 
             except RuntimeError as error:
                 diverged = str(error)
                 break
-            accuracies.append(accuracy(net.test(validation_inputs), validation_labels))
-        final = accuracy(net.test(validation_inputs), validation_labels)
+            accuracies.append(accuracy(net.predict(validation_inputs), validation_labels))
+        final = accuracy(net.predict(validation_inputs), validation_labels)
     return {
         "epoch_of_step": (np.arange(len(losses)) + 1) / data.batches_per_epoch,
         "loss": np.array(losses),

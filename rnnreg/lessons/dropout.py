@@ -309,7 +309,6 @@ def train_with_dropout(rate, *, scaling="inverted", where="inputs and hidden", h
                                 learning_rate=learning_rate, seed=seed)
     net.data_layer = layer
     start = (*evaluate(net, *train_set), *evaluate(net, *validation_set))
-    net.phase = "train"
     try:
         history = fit(net, epochs=steps // steps_per_epoch, steps_per_epoch=steps_per_epoch)
     except RuntimeError as error:
@@ -544,7 +543,7 @@ def compare_scaling(rate=0.5, *, seed=0, repeats=100):
                 dropout.scale_at_test = rule == "original"
             train_mean, test_mean = _output_layer_inputs(net, inputs, seed, repeats)
             _, accuracy = evaluate(net, inputs, labels)
-            probabilities = net.test(inputs)
+            probabilities = net.predict(inputs)
             results[rule] = {
                 "train_mean": train_mean, "test_mean": test_mean, "ratio": test_mean / train_mean,
                 "validation_accuracy": accuracy, "confidence": float(probabilities.max(axis=1).mean()),

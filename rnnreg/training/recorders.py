@@ -30,7 +30,7 @@ from rnnreg.layers.batch_normalization import BatchNormalization
 from rnnreg.layers.dropout import Dropout
 from rnnreg.layers.lstm import LSTM
 from rnnreg.layers.rnn import RecurrentLayer
-from rnnreg.validation import check_non_negative_number, check_positive_int
+from rnnreg.validation import check_non_negative_number, check_positive_int, resolve_rng
 
 __all__ = [
     "BatchNormRecorder",
@@ -316,10 +316,12 @@ class WeightSnapshotRecorder(_ParameterRecorder):
         recurrent W_h). ``"output_weights"`` records the RNN/LSTM output layer, ``"bias"`` BatchNorm's β.
     layer_types : class or tuple of classes, optional
         The layers watched (all trainable layers by default); ``FullyConnected`` leaves out BatchNorm's γ.
-    rng : numpy.random.Generator or int, optional
-        Chooses the sampled weights, once per layer when the recorder starts. By default
-        ``numpy.random.default_rng(0)``, its own generator: the recorder never touches NumPy's global
-        state, which training uses.
+    rng : None, int or numpy.random.Generator, optional
+        None: NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a seed for
+        np.random.default_rng; a Generator: used as it is. Chooses the sampled weights, once per layer when
+        the recorder starts. The default is the seed 0, so the recorder has a generator of its own and never
+        draws from NumPy's global state, which training uses (with None it would change the dropout masks
+        of a run it records).
 
     Attributes
     ----------
@@ -341,21 +343,12 @@ class WeightSnapshotRecorder(_ParameterRecorder):
     """
 
     def __init__(
-        self, *, sample_size=2000, capacity=64, every=1, parameter="weights", layer_types=TrainableLayer, rng=None
+        self, *, sample_size=2000, capacity=64, every=1, parameter="weights", layer_types=TrainableLayer, rng=0
     ):
         self.sample_size = check_positive_int("WeightSnapshotRecorder sample_size", sample_size)
         self.capacity = check_positive_int("WeightSnapshotRecorder capacity", capacity)
         BoundedSeries(self.capacity)  # validates capacity >= 2 before anything is recorded
-        if rng is None:
-            rng = np.random.default_rng(0)
-        elif isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-            rng = np.random.default_rng(int(rng))
-        elif not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"WeightSnapshotRecorder rng must be a numpy.random.Generator, an int seed or None, "
-                f"got {type(rng).__name__}"
-            )
-        self.rng = rng
+        self.rng = resolve_rng("WeightSnapshotRecorder", rng)
         super().__init__(parameter=parameter, layer_types=layer_types, every=every)
 
     def _reset(self, layers):
