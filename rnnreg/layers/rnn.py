@@ -43,6 +43,11 @@ def _batch_major(sequences, single):
     return sequences[:, 0] if single else sequences.swapaxes(0, 1)
 
 
+def _sum_over_steps(a, b):
+    """Σ_t a_tᵀ b_t over time-major (T, N, ·) sequences: one product of the (T·N, ·) stacks."""
+    return a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])
+
+
 def _as_record(sequences, single):
     """A record as users see it, (T, …) or (N, T, …), of time-major sequences; read-only."""
     sequences.flags.writeable = False
@@ -160,15 +165,14 @@ class RecurrentLayer(TrainableLayer):
             states, cache = self._step_forward(xw[t], states, W_hh)
             hidden.append(states[0])
             steps.append(cache)
-        h = np.stack(hidden)  # (T, N, H)
-        y = sigmoid(h @ W_y[:H] + W_y[H])  # y_t = σ([h_t, 1] W_y), all steps in one matmul
+        h = np.stack([initial_states[0], *hidden])  # h[t] = h_t for t = 0 … T: (T + 1, N, H)
+        y = sigmoid(h[1:] @ W_y[:H] + W_y[H])  # y_t = σ([h_t, 1] W_y), all steps in one matmul
 
         for state_name, state in zip(self.buffer_names, states, strict=True):
             setattr(self, state_name, np.array(state[0] if single else state))  # a copy: users may write to it
-        self.hidden_states = _as_record(h, single)
+        self.hidden_states = _as_record(h[1:], single)
         self._record(steps, single)
-        self._cache = {"single": single, "x": x, "h_0": initial_states[0], "h": h, "y": y,
-                       "W_h": W_h, "W_y": W_y, "steps": steps}  # fmt: skip
+        self._cache = {"single": single, "x": x, "h": h, "y": y, "W_h": W_h, "W_y": W_y, "steps": steps}
         return np.array(_batch_major(y, single), order="C")  # a copy: the caller may write to it, backward needs y
 
     def backward(self, error_tensor):
@@ -192,12 +196,10 @@ class RecurrentLayer(TrainableLayer):
         # What step 1 sends back to h_0 (and c_0) is dropped: carried states are constants (truncated BPTT).
         da = np.stack(da)  # (T, N, G·H)
 
-        # Sums over all steps and sequences as stacked products: dL/dW_h = Σ_t [x_t, h_{t−1}, 1]ᵀ da_t, …
-        ones = np.ones((T, N, 1), dtype=y.dtype)
-        h_previous = np.concatenate([cache["h_0"][np.newaxis], h[:-1]])  # h_{t−1} for every t
-        inputs = np.concatenate([x, h_previous, ones], axis=2).reshape(T * N, -1)
-        gradient_weights = inputs.T @ da.reshape(T * N, -1)
-        gradient_output_weights = np.concatenate([h, ones], axis=2).reshape(T * N, -1).T @ dz.reshape(T * N, -1)
+        # dL/dW_h = Σ_t [x_t, h_{t−1}, 1]ᵀ da_t by its row blocks (x, h, bias), each summed over all steps and
+        # sequences in one product; likewise dL/dW_y = Σ_t [h_t, 1]ᵀ dz_t.
+        gradient_weights = np.vstack([_sum_over_steps(x, da), _sum_over_steps(h[:-1], da), da.sum(axis=(0, 1))])
+        gradient_output_weights = np.vstack([_sum_over_steps(h[1:], dz), dz.sum(axis=(0, 1))])
         dx = da @ W_h[:D].T  # dL/dx_t = da_t W_h[:D]ᵀ
 
         self.hidden_gradient_norms = np.sqrt((np.stack(dh) ** 2).sum(axis=(1, 2)))
