@@ -535,3 +535,32 @@ def test_transform_checks_the_sample_shape():
 def test_digits_layer_rejects_a_non_boolean_flatten():
     with pytest.raises(TypeError, match="flatten"):
         digits_data_layer(flatten=1)
+
+
+def test_fixed_split_layer_serves_exactly_the_split_it_is_given():
+    from rnnreg.data import FixedSplitDataLayer, overfitting_set
+
+    train_x, train_y, validation_x, validation_y = overfitting_set(rng=0)
+    layer = FixedSplitDataLayer(train_x, train_y, validation_x, validation_y, num_classes=2, rng=5)
+    assert layer.batches_per_epoch == 1
+    inputs, labels = layer.next()
+    assert inputs.shape == train_x.shape and labels.shape == (len(train_x), 2)
+    order = np.lexsort(inputs.T)
+    np.testing.assert_array_equal(inputs[order], train_x[np.lexsort(train_x.T)])  # all of it, in some order
+    np.testing.assert_array_equal(labels[order].argmax(axis=1), train_y[np.lexsort(train_x.T)])
+    for split in (layer.get_validation_set(), layer.get_test_set()):
+        np.testing.assert_array_equal(split[0], validation_x)
+        np.testing.assert_array_equal(split[1], one_hot(validation_y, 2))
+    same_seed = FixedSplitDataLayer(train_x, train_y, validation_x, validation_y, num_classes=2,
+                                    rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(same_seed.next()[0], inputs)
+
+
+def test_fixed_split_layer_rejects_an_empty_or_mismatched_validation_set():
+    from rnnreg.data import FixedSplitDataLayer
+
+    inputs, labels = np.ones((4, 3)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="FixedSplitDataLayer validation set is empty"):
+        FixedSplitDataLayer(inputs, labels, np.ones((0, 3)), [], num_classes=2)
+    with pytest.raises(ValueError, match=r"validation_inputs have shape \(2,\) per sample, train_inputs \(3,\)"):
+        FixedSplitDataLayer(inputs, labels, np.ones((2, 2)), [0, 1], num_classes=2)

@@ -12,7 +12,13 @@ Sources, citations and licences of the shipped data: ``rnnreg/data/SOURCES.md``.
 (``rnnreg.data.generators``) make 2-D toy problems, sequence tasks and an overfitting-prone set on the fly.
 """
 
-from rnnreg.data.data_layer import ArrayDataLayer, digits_data_layer, iris_data_layer, sequence_data_layer
+from rnnreg.data.data_layer import (
+    ArrayDataLayer,
+    FixedSplitDataLayer,
+    digits_data_layer,
+    iris_data_layer,
+    sequence_data_layer,
+)
 from rnnreg.data.datasets import (
     DIGITS_CLASS_NAMES,
     IRIS_CLASS_NAMES,
@@ -40,6 +46,7 @@ __all__ = [
     "IRIS_FEATURE_NAMES",
     "ArrayDataLayer",
     "DataIntegrityError",
+    "FixedSplitDataLayer",
     "adding_problem",
     "concentric_circles",
     "data_file",

@@ -360,6 +360,65 @@ class ArrayDataLayer:
         )
 
 
+class FixedSplitDataLayer:
+    """Full batches of a fixed training set, and a fixed validation set that ``fit`` evaluates every epoch.
+
+    For data that come already split, such as ``overfitting_set``'s training and validation samples: an
+    ``ArrayDataLayer`` would draw a split of its own, this layer keeps the one it is given. Each batch is
+    the whole training set (in a new order every epoch); labels are served one-hot.
+
+    Parameters
+    ----------
+    train_inputs, validation_inputs : array_like
+        (N_train, ...) and (N_validation, ...), the same shape per sample; the validation set must not be
+        empty.
+    train_labels, validation_labels : array_like of int
+        Class indices (N_train,) and (N_validation,).
+    num_classes : int
+        Keyword-only: K, the width of the one-hot labels.
+    rng : None, int or numpy.random.Generator, optional
+        None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
+        seed for np.random.default_rng; a Generator: used as it is. The source of the training set's order.
+
+    Shapes
+    ------
+    ``next()``: (N_train, ...) inputs and (N_train, K) labels; ``get_validation_set()`` and
+    ``get_test_set()``: (N_validation, ...) and (N_validation, K).
+    """
+
+    def __init__(self, train_inputs, train_labels, validation_inputs, validation_labels, *, num_classes, rng=None):
+        if len(validation_inputs) == 0:
+            raise ValueError("FixedSplitDataLayer validation set is empty: fit evaluates it after every epoch")
+        self._train = ArrayDataLayer(train_inputs, train_labels, len(train_inputs), test_fraction=0.0,
+                                     num_classes=num_classes, rng=rng)
+        self._validation = (np.array(as_float_array("FixedSplitDataLayer validation_inputs", validation_inputs)),
+                            one_hot(np.asarray(validation_labels), num_classes))
+        if self._validation[0].shape[1:] != np.shape(train_inputs)[1:]:
+            raise ValueError(
+                f"FixedSplitDataLayer validation_inputs have shape {describe_shape(self._validation[0].shape[1:])} "
+                f"per sample, train_inputs {describe_shape(np.shape(train_inputs)[1:])}"
+            )
+
+    @property
+    def batches_per_epoch(self):
+        """1: every batch is the whole training set."""
+        return self._train.batches_per_epoch
+
+    def next(self):
+        """The whole training set, in a new order every epoch: ``(inputs, one-hot labels)``."""
+        return self._train.next()
+
+    def get_train_set(self):
+        return self._train.get_train_set()
+
+    def get_validation_set(self):
+        return tuple(np.copy(array) for array in self._validation)
+
+    def get_test_set(self):
+        """The validation set (this layer holds no third split)."""
+        return self.get_validation_set()
+
+
 def _check_label_type(label_type):
     if not isinstance(label_type, str):
         raise TypeError(

@@ -7,7 +7,7 @@ per-epoch evaluation.
 
 import numpy as np
 
-from rnnreg.data import ArrayDataLayer, one_hot, overfitting_set
+from rnnreg.data import FixedSplitDataLayer, overfitting_set
 from rnnreg.validation import check_positive_int
 
 
@@ -25,43 +25,6 @@ def verb(before, after, tolerance=0.0025):
     if after < before - tolerance:
         return "lowers"
     return "keeps"
-
-
-class FixedSplitDataLayer:
-    """Full batches of a fixed training set, and a fixed validation set for ``fit`` to evaluate each epoch.
-
-    ``overfitting_set`` draws its own training and validation samples; this keeps exactly that split (an
-    ``ArrayDataLayer`` would draw a new one). Labels are served one-hot.
-    """
-
-    def __init__(self, train_inputs, train_labels, validation_inputs, validation_labels, *, num_classes, rng):
-        if len(validation_inputs) == 0:
-            raise ValueError("the validation set is empty: the lesson compares train and validation accuracy")
-        self._train = ArrayDataLayer(train_inputs, train_labels, len(train_inputs), test_fraction=0.0,
-                                     num_classes=num_classes, rng=rng)
-        self._validation = (np.array(validation_inputs, dtype=float),
-                            one_hot(np.asarray(validation_labels), num_classes))
-        if self._validation[0].shape[1:] != np.shape(train_inputs)[1:]:
-            raise ValueError(
-                f"validation inputs have {self._validation[0].shape[1:]} features per sample, the training inputs "
-                f"{np.shape(train_inputs)[1:]}"
-            )
-
-    @property
-    def batches_per_epoch(self):
-        return self._train.batches_per_epoch
-
-    def next(self):
-        return self._train.next()
-
-    def get_train_set(self):
-        return self._train.get_train_set()
-
-    def get_validation_set(self):
-        return tuple(np.copy(array) for array in self._validation)
-
-    def get_test_set(self):
-        return self.get_validation_set()
 
 
 def overfitting_data_layer(seed=0, data=None):
