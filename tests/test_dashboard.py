@@ -42,6 +42,18 @@ def test_initial_state_is_drawn_and_summarised():
     assert plt.get_fignums() == []
 
 
+def test_a_subclass_shows_data_it_computed_itself_and_errors_through_the_public_methods():
+    dashboard = SquareDashboard()
+    before = bytes(dashboard.image.value)
+    dashboard.show({"x": np.linspace(-1, 1, 5), "y": np.full(5, 3.0)})
+    assert dashboard.status.value == "max y = 3.00" and bytes(dashboard.image.value) != before
+    assert dashboard.last_data["y"][0] == 3.0 and dashboard.last_error is None
+    shown = bytes(dashboard.image.value)
+    dashboard.show_error(ValueError("too steep"), "Training stopped:")
+    assert "Training stopped:" in dashboard.status.value and "too steep" in dashboard.status.value
+    assert bytes(dashboard.image.value) == shown and str(dashboard.last_error) == "too steep"
+
+
 def test_moving_a_control_recomputes_and_redraws_in_place():
     dashboard = SquareDashboard()
     before = dashboard.image.value

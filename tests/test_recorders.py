@@ -300,6 +300,30 @@ def test_the_base_class_asks_subclasses_for_the_two_hooks():
         Recorder()
 
 
+def test_a_recorder_written_against_the_documented_interface_reads_the_watched_layers():
+    class BiasRecorder(Recorder):
+        layer_types = (FullyConnected,)
+
+        def _reset(self, layers):
+            self.biases = {index: [] for index, _ in layers}
+
+        def _record(self, step):
+            for index, layer in self.watched:
+                self.biases[index].append(layer.weights[-1].copy())
+
+    net = mlp()
+    recorder = BiasRecorder()
+    assert recorder.watched is None
+    train(net, 3, [recorder])
+    assert [index for index, _ in recorder.watched] == [0, 4]
+    assert all(layer is net.layers[index] for index, layer in recorder.watched)
+    np.testing.assert_array_equal(recorder.biases[4][-1], net.layers[4].weights[-1])
+    assert len(recorder.biases[0]) == 3
+    snapshots = WeightNormRecorder()
+    snapshots.start(net)
+    np.testing.assert_array_equal(snapshots.parameter_array(net.layers[0]), net.layers[0].weights)
+
+
 # ---------------------------------------------------------------------------------------- weight snapshots
 
 

@@ -189,6 +189,9 @@ class Recorder:
         For every watched layer, its index in ``network.layers`` -> ``"layers[<index>] <class name>"``.
     last_step : int or None
         The step of the last record, None before the first one.
+    watched : list of (int, layer) or None
+        The watched layers ``start`` bound, with their indices in ``network.layers``; None before that.
+        A subclass's ``_reset`` and ``_record`` read them from here.
 
     Notes
     -----
@@ -211,7 +214,7 @@ class Recorder:
 
     def reset(self):
         """Forget everything recorded; the next ``start`` or ``record`` begins a new recording."""
-        self._layers = None
+        self.watched = None
         self.labels = {}
         self.last_step = None
         self._reset([])
@@ -219,9 +222,9 @@ class Recorder:
     def start(self, network):
         """Bind to ``network``'s watched layers (once, before the first training step)."""
         layers = self._find_layers(network)
-        if self._layers is not None and self._same_layers(layers):
+        if self.watched is not None and self._same_layers(layers):
             return
-        self._layers = layers
+        self.watched = layers
         self.labels = {index: f"layers[{index}] {type(layer).__name__}" for index, layer in layers}
         self.last_step = None
         self._reset(layers)
@@ -234,7 +237,7 @@ class Recorder:
         step = _check_step(step)
         if step % self.every:
             return False
-        if self._layers is None:
+        if self.watched is None:
             self.start(network)
         elif not self._same_layers(self._find_layers(network)):
             raise RuntimeError(
@@ -257,9 +260,9 @@ class Recorder:
         return [(index, layer) for index, layer in enumerate(layers) if self._watches(layer)]
 
     def _same_layers(self, layers):
-        return len(layers) == len(self._layers) and all(
+        return len(layers) == len(self.watched) and all(
             index == bound_index and layer is bound_layer
-            for (index, layer), (bound_index, bound_layer) in zip(layers, self._layers, strict=True)
+            for (index, layer), (bound_index, bound_layer) in zip(layers, self.watched, strict=True)
         )
 
     def _watches(self, layer):
@@ -292,7 +295,8 @@ class _ParameterRecorder(Recorder):
             and self.parameter in getattr(layer, "parameter_names", ())
         )
 
-    def _array(self, index, layer):
+    def parameter_array(self, layer):
+        """The recorded array (``parameter``) of ``layer``, as an ndarray."""
         return np.asarray(getattr(layer, self.parameter))
 
 
@@ -356,15 +360,15 @@ class WeightSnapshotRecorder(_ParameterRecorder):
         self.indices = {}
         self.shapes = {}
         for index, layer in layers:
-            array = self._array(index, layer)
+            array = self.parameter_array(layer)
             chosen = self.rng.choice(array.size, size=min(self.sample_size, array.size), replace=False)
             self.indices[index] = np.sort(chosen)
             self.shapes[index] = array.shape
             self.snapshots[index] = BoundedSeries(self.capacity)
 
     def _record(self, step):
-        for index, layer in self._layers:
-            array = self._array(index, layer)
+        for index, layer in self.watched:
+            array = self.parameter_array(layer)
             if array.shape != self.shapes[index]:
                 raise ValueError(
                     f"WeightSnapshotRecorder: {self.labels[index]}.{self.parameter} has shape {array.shape}, but "
@@ -409,13 +413,13 @@ class SparsityRecorder(_ParameterRecorder):
 
     def _reset(self, layers):
         self.fractions = {index: BoundedSeries(self.capacity) for index, _ in layers}
-        self.sizes = {index: self._array(index, layer).size for index, layer in layers}
+        self.sizes = {index: self.parameter_array(layer).size for index, layer in layers}
         self.overall = BoundedSeries(self.capacity)
 
     def _record(self, step):
         zeros = total = 0
-        for index, layer in self._layers:
-            array = self._array(index, layer)
+        for index, layer in self.watched:
+            array = self.parameter_array(layer)
             count = int(np.count_nonzero(np.abs(array) <= self.threshold))
             self.fractions[index].append(step, count / array.size if array.size else 0.0)
             zeros += count
@@ -457,8 +461,8 @@ class WeightNormRecorder(_ParameterRecorder):
         self.l2 = {index: BoundedSeries(self.capacity) for index, _ in layers}
 
     def _record(self, step):
-        for index, layer in self._layers:
-            flat = self._array(index, layer).ravel()
+        for index, layer in self.watched:
+            flat = self.parameter_array(layer).ravel()
             self.l1[index].append(step, float(np.abs(flat).sum()))
             # einsum, not dot: BLAS may wake its threads for a long vector, which costs far more than the sum.
             self.l2[index].append(step, float(np.sqrt(np.einsum("i,i->", flat, flat))))
@@ -506,7 +510,7 @@ class BatchNormRecorder(Recorder):
             setattr(self, name, {index: BoundedSeries(self.capacity) for index, _ in layers})
 
     def _record(self, step):
-        for index, layer in self._layers:
+        for index, layer in self.watched:
             for name in self.statistic_names:
                 statistic = getattr(layer, name)
                 if statistic is None:
@@ -577,7 +581,7 @@ class RecurrentRecorder(Recorder):
         self.gate_activations = {index: None for index in lstm_indices}
 
     def _record(self, step):
-        for index, layer in self._layers:
+        for index, layer in self.watched:
             if layer.hidden_states is not None:
                 self.hidden_states[index] = self._pick(index, layer.hidden_states)
             if index in self.cell_states and layer.cell_states is not None:
@@ -628,6 +632,6 @@ class DropoutMaskRecorder(Recorder):
         self.probabilities = {index: None for index, _ in layers}
 
     def _record(self, step):
-        for index, layer in self._layers:
+        for index, layer in self.watched:
             self.masks[index] = None if layer.mask is None else np.array(layer.mask)
             self.probabilities[index] = layer.probability

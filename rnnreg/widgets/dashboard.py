@@ -42,6 +42,9 @@ from rnnreg.viz.style import new_figure, projector_style
 class Dashboard:
     """Base class: subclasses define ``build_controls``, ``build_axes``, ``compute``, ``render``, ``summary``.
 
+    ``refresh`` (run when a control moves) computes and calls ``show``; a subclass that gets new data some
+    other way (a live training run) calls ``show(data)`` and ``show_error(error, heading)`` itself.
+
     Attributes
     ----------
     controls : dict
@@ -136,11 +139,9 @@ class Dashboard:
             params = self.params()
             try:
                 data = self._computed(params)
-                self._draw(data, settings=_settings_key(params))
+                self.show(data, settings=_settings_key(params))
             except (ValueError, TypeError, RuntimeError, ArithmeticError) as error:
-                self._show_error(error)
-                return
-            self._show(data)
+                self.show_error(error)
 
     def png(self):
         """The figure as a palette PNG (``palette_colors`` colours): a full draw of every artist.
@@ -194,12 +195,14 @@ class Dashboard:
             self._cache.popitem(last=False)
         return data
 
-    def _draw(self, data, settings=None):
-        """Render ``data`` (inside ``projector_style()``) and put its PNG on screen.
+    def show(self, data, settings=None):
+        """Render ``data`` (inside ``projector_style()``), put its PNG on screen and its summary in the status line.
 
         ``render`` always runs, so the figure shows ``data``. The PNG of a setting drawn before (``settings``,
-        while ``keep_pictures``) is the one its first draw made: a setting always gives the same bytes
-        (tests/test_dashboard_redraw.py), so going back to it skips matplotlib's full draw, most of a redraw.
+        a hashable key of the control values, while ``keep_pictures``) is the one its first draw made: a
+        setting always gives the same bytes (tests/test_dashboard_redraw.py), so going back to it skips
+        matplotlib's full draw, most of a redraw. A subclass that computes outside ``refresh`` (a live
+        training run) calls this with its new data. A rejected setting raises; the last picture stays.
         """
         with self._drawing:
             with projector_style():
@@ -214,13 +217,10 @@ class Dashboard:
             else:
                 self._pictures.move_to_end(settings)
             self.image.value = picture
+            self.last_data, self.last_error = data, None
+            self.status.value = html.escape(self.summary(data))
 
-    def _show(self, data):
-        """``data`` is on screen: keep it and show its summary."""
-        self.last_data, self.last_error = data, None
-        self.status.value = html.escape(self.summary(data))
-
-    def _show_error(self, error, heading="Cannot show this setting:"):
+    def show_error(self, error, heading="Cannot show this setting:"):
         """Show the message of a rejected setting in the status line; the last good picture stays."""
         self.last_error = error
         self.status.value = f"<b>⚠ {heading}</b> {html.escape(str(error))}"

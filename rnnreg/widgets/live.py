@@ -167,9 +167,9 @@ class LiveTrainingDashboard(Dashboard):
         try:
             data = self.compute(self.params())
         except (ValueError, TypeError, RuntimeError) as error:
-            self._show_error(error, "Cannot apply this setting:")
+            self.show_error(error, "Cannot apply this setting:")
             return
-        self._redraw(data)
+        self.show(data)
 
     def step(self, steps=None):
         """Train ``steps`` more steps (default ``steps_per_tick``) and redraw; problems show in the status line."""
@@ -179,10 +179,10 @@ class LiveTrainingDashboard(Dashboard):
         except (ValueError, TypeError, RuntimeError) as error:
             self.play.playing = False
             if self.run.steps_done != steps_before:  # the steps before the failing one are worth showing
-                self._redraw(self.run.data())
-            self._show_error(error, "Training stopped:")
+                self.show(self.run.data())
+            self.show_error(error, "Training stopped:")
             return
-        self._redraw(self.run.data())
+        self.show(self.run.data())
         self.last_tick_seconds = time.perf_counter() - started
         self.status.value += html.escape(f" · last tick {self.last_tick_seconds:.2f} s")
 
@@ -193,7 +193,7 @@ class LiveTrainingDashboard(Dashboard):
     def reset(self):
         """Start again from the seeded initial network, keeping the settings in force; redraw."""
         self.run.reset()
-        self._redraw(self.run.data())
+        self.show(self.run.data())
 
     def data(self):
         """The current record (``LiveRun.data()``), e.g. for ``plot_live_state``."""
@@ -214,10 +214,6 @@ class LiveTrainingDashboard(Dashboard):
             f"step {data['steps']} · epoch {data['epochs']:.1f} · {scores} · α = {settings['l2_strength']:g}, "
             f"keep probability {ctl.keep_probability(settings['dropout_rate']):.2f}, η = {settings['learning_rate']:g}"
         )
-
-    def _redraw(self, data):
-        self._draw(data)
-        self._show(data)
 
     def _on_play(self, change):
         """A tick of the Play widget: train, unless the tick is a stale one queued behind a slow tick.
