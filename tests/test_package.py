@@ -41,6 +41,43 @@ def test_core_import_needs_numpy_only():
     assert result.stdout.strip() == "[]"
 
 
+BLOCKED_IMPORTS = """
+import importlib.abc, sys
+
+class Blocked(importlib.abc.MetaPathFinder):
+    # As if only NumPy were installed: matplotlib, ipywidgets, PIL and the other extras cannot be imported.
+    names = ("matplotlib", "ipywidgets", "PIL", "IPython", "tqdm", "scipy", "torch")
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.names:
+            raise ImportError(f"{name} is blocked in this test")
+        return None
+
+sys.meta_path.insert(0, Blocked())
+"""
+
+
+def test_the_blocker_really_blocks():
+    code = BLOCKED_IMPORTS + "import numpy\ntry:\n    import matplotlib\nexcept ImportError:\n    print('blocked')"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "blocked"
+
+
+def test_every_lesson_module_imports_and_runs_with_numpy_alone():
+    code = BLOCKED_IMPORTS + (
+        "import importlib, pkgutil, rnnreg.lessons, rnnreg.training, rnnreg.data\n"
+        "names = [m.name for m in pkgutil.iter_modules(rnnreg.lessons.__path__, 'rnnreg.lessons.')]\n"
+        "for name in names:\n"
+        "    importlib.import_module(name)\n"
+        "from rnnreg.lessons.dropout import train_with_dropout\n"
+        "run = train_with_dropout(0.5, steps=20, steps_per_epoch=10)\n"
+        "print(len(names), run.curves['step'].tolist())"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    count, steps = result.stdout.strip().split(" ", 1)
+    assert int(count) >= 9 and steps == "[0.0, 10.0, 20.0]"
+
+
 def test_readme_quick_start_is_exactly_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     section = re.search(r"^## Quick start\n(.*?)(?=^## )", readme, flags=re.S | re.M)
