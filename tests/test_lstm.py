@@ -231,8 +231,8 @@ def test_forward_and_backward_by_hand_for_two_steps():
 
 
 def test_long_batch_with_carried_states_matches_the_documented_equations():
-    # Long enough for backward to work through several chunks of steps (the last one partial), with
-    # non-zero carried states; checked against a direct transcription of the docstring's equations.
+    # A long batch with non-zero carried states (which get no gradient: truncated BPTT), checked against
+    # a direct transcription of the docstring's equations.
     N, T, D_, H_, K_ = 40, 29, 3, 32, 2
     rng = np.random.default_rng(5)
     layer = small_weights_layer(D_, H_, K_, rng=rng, memorize=True)
@@ -275,6 +275,46 @@ def test_long_batch_with_carried_states_matches_the_documented_equations():
     np.testing.assert_allclose(input_error, dx, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(layer.gradient_weights, dW, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(layer.gradient_output_weights, dW_y, rtol=1e-10, atol=1e-14)
+
+
+def test_one_step_forward_and_backward_are_the_docstring_formulas():
+    rng = np.random.default_rng(8)
+    N, D_, H_ = 4, 3, 5
+    layer = small_weights_layer(D_, H_, 1, rng=rng)
+    W_hh = layer.weights[D_ : D_ + H_]
+    xw, h_previous, c_previous = rng.normal(size=(N, 4 * H_)), rng.normal(size=(N, H_)), rng.normal(size=(N, H_))
+    (h, c), step = layer._step_forward(xw, (h_previous, c_previous), W_hh)
+
+    a = xw + h_previous @ W_hh
+    f, i, o = (1 / (1 + np.exp(-a[:, k * H_ : (k + 1) * H_])) for k in (0, 1, 3))
+    c_tilde = np.tanh(a[:, 2 * H_ : 3 * H_])
+    np.testing.assert_allclose(c, f * c_previous + i * c_tilde, rtol=1e-14)
+    np.testing.assert_allclose(h, o * np.tanh(c), rtol=1e-14)
+
+    dh, dc_next = rng.normal(size=(N, H_)), rng.normal(size=(N, H_))
+    da, (dh_previous, dc_previous) = layer._step_backward(dh, (dc_next,), step, W_hh)
+    dc = dc_next + dh * o * (1 - np.tanh(c) ** 2)
+    expected_da = np.hstack(
+        [dc * c_previous * f * (1 - f), dc * c_tilde * i * (1 - i), dc * i * (1 - c_tilde**2),
+         dh * np.tanh(c) * o * (1 - o)]
+    )  # fmt: skip
+    np.testing.assert_allclose(da, expected_da, rtol=1e-13)
+    np.testing.assert_allclose(dh_previous, expected_da @ W_hh.T, rtol=1e-13)
+    np.testing.assert_allclose(dc_previous, dc * f, rtol=1e-13)
+
+
+def test_written_states_and_outputs_do_not_change_backward():
+    layer = small_weights_layer(memorize=True)
+    layer.forward(np.random.randn(2, 4, D))  # carried states for the checked call
+    sequence, error = np.random.randn(2, 6, D), np.random.randn(2, 6, K)
+    reference = small_weights_layer(memorize=True)
+    reference.hidden_state, reference.cell_state = layer.hidden_state.copy(), layer.cell_state.copy()
+    layer.forward(sequence)[...] = 0.0
+    layer.hidden_state[...] = 9.0
+    layer.cell_state[...] = 9.0
+    reference.forward(sequence)
+    np.testing.assert_array_equal(layer.backward(error), reference.backward(error))
+    np.testing.assert_array_equal(layer.gradient_weights, reference.gradient_weights)
 
 
 def test_records_of_an_earlier_call_stay_unchanged():

@@ -194,6 +194,28 @@ def test_forward_and_backward_by_hand_for_two_steps():
     np.testing.assert_allclose(layer.hidden_gradient_norms, [abs(dh1), abs(dh2)], rtol=1e-12)
 
 
+def test_one_step_forward_and_backward_are_the_docstring_formulas():
+    rng = np.random.default_rng(8)
+    layer = small_weights_layer(rng=rng)
+    W_hh = layer.weights[D : D + H]
+    xw, h_previous, dh = rng.normal(size=(4, H)), rng.normal(size=(4, H)), rng.normal(size=(4, H))
+    (h,), cache = layer._step_forward(xw, (h_previous,), W_hh)
+    np.testing.assert_allclose(h, np.tanh(xw + h_previous @ W_hh), rtol=1e-14)
+
+    da, (dh_previous,) = layer._step_backward(dh, (), cache, W_hh)
+    np.testing.assert_allclose(da, dh * (1 - h**2), rtol=1e-14)
+    np.testing.assert_allclose(dh_previous, da @ W_hh.T, rtol=1e-14)
+
+
+def test_backward_returns_the_input_gradient_as_a_fresh_array():
+    layer = small_weights_layer()
+    sequence = np.random.randn(2, 5, D)
+    layer.forward(sequence)
+    input_error = layer.backward(np.random.randn(2, 5, K))
+    assert isinstance(input_error, np.ndarray) and input_error.shape == sequence.shape
+    assert input_error.flags.c_contiguous and input_error.flags.writeable
+
+
 def test_weights_assignment_takes_effect_in_forward():
     layer = RNN(D, H, K)
     layer.weights = np.zeros((D + H + 1, H))

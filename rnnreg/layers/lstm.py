@@ -12,15 +12,18 @@ GATE_NAMES = ("forget", "input", "candidate", "output")
 
 
 class _Step(NamedTuple):
-    """What one LSTM step keeps for its backward (and for the records), each (N, H)."""
+    """What one LSTM step keeps for its backward (c_t only for the records), each (N, H)."""
 
     c_previous: np.ndarray
     f: np.ndarray
     i: np.ndarray
     c_tilde: np.ndarray
     o: np.ndarray
-    c: np.ndarray
     tanh_c: np.ndarray
+    c: np.ndarray
+
+
+_GATE_FIELDS = dict(zip(GATE_NAMES, ("f", "i", "c_tilde", "o"), strict=True))  # record name -> _Step field
 
 
 class LSTM(RecurrentLayer):
@@ -28,13 +31,13 @@ class LSTM(RecurrentLayer):
 
     Forward, for t = 1 … T (h_0 = c_0 = 0, or the carried states when ``memorize`` is on)::
 
-        [a_f, a_i, a_c, a_o] = [x_t, h_{t−1}, 1] W = xw_t + h_{t−1} W_hh     (W = ``weights``, 4 H-wide blocks)
+        [a_f, a_i, a_c, a_o] = [x_t, h_{t−1}, 1] W_h = xw_t + h_{t−1} W_hh    (W_h = ``weights``: 4 H-wide blocks)
         f_t = σ(a_f),  i_t = σ(a_i),  c̃_t = tanh(a_c),  o_t = σ(a_o)
         c_t = f_t ⊙ c_{t−1} + i_t ⊙ c̃_t
         h_t = o_t ⊙ tanh(c_t)
         y_t = σ([h_t, 1] W_y)
 
-    where xw_t = x_t W[:D] + b (b = W[D + H], the bias row) and W_hh = W[D:D+H], the rows for h_{t−1}.
+    where xw_t = x_t W_h[:D] + b (b = W_h[D + H], the bias row) and W_hh = W_h[D:D+H], the rows for h_{t−1}.
 
     Backward (full back-propagation through time over the last forward's sequence), with E_t = dL/dy_t,
     for t = T … 1 (terms from step T + 1 are zero)::
@@ -45,7 +48,7 @@ class LSTM(RecurrentLayer):
         da_f  = dc_t ⊙ c_{t−1} ⊙ f_t(1 − f_t)      da_i = dc_t ⊙ c̃_t ⊙ i_t(1 − i_t)
         da_c  = dc_t ⊙ i_t ⊙ (1 − c̃_t²)            da_o = dh_t ⊙ tanh(c_t) ⊙ o_t(1 − o_t)
         da_t  = [da_f, da_i, da_c, da_o]
-        dL/dx_t = da_t W[:D]ᵀ,   dL/dW = Σ_t [x_t, h_{t−1}, 1]ᵀ da_t,   dL/dW_y = Σ_t [h_t, 1]ᵀ dz_t
+        dL/dx_t = da_t W_h[:D]ᵀ,   dL/dW_h = Σ_t [x_t, h_{t−1}, 1]ᵀ da_t,   dL/dW_y = Σ_t [h_t, 1]ᵀ dz_t
 
     Parameters
     ----------
@@ -67,7 +70,7 @@ class LSTM(RecurrentLayer):
     Attributes
     ----------
     weights : ndarray, shape (D + H + 1, 4H)
-        Rows for x, then rows for h_{t−1}, then the bias row. Columns in gate order
+        W_h: rows for x, then rows for h_{t−1}, then the bias row. Columns in gate order
         forget, input, candidate, output: ``weights[:, :H]`` feeds f, ``[:, H:2H]`` i, ``[:, 2H:3H]`` c̃,
         ``[:, 3H:]`` o. Assignable; U[0, 1) at construction; shape checked when ``forward`` uses it.
     output_weights : ndarray, shape (H + 1, K)
@@ -125,20 +128,18 @@ class LSTM(RecurrentLayer):
         """One step for the whole batch: the gates, c_t and h_t (the Forward block of the class docstring)."""
         h_previous, c_previous = previous
         H = self.hidden_size
-        a = xw_t + h_previous @ W_hh  # [a_f, a_i, a_c, a_o], each (N, H)
-        f = sigmoid(a[:, :H])
-        i = sigmoid(a[:, H : 2 * H])
-        c_tilde = np.tanh(a[:, 2 * H : 3 * H])
-        o = sigmoid(a[:, 3 * H :])
+        a = xw_t + h_previous @ W_hh
+        a_f, a_i, a_c, a_o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        f, i, c_tilde, o = sigmoid(a_f), sigmoid(a_i), np.tanh(a_c), sigmoid(a_o)
         c = f * c_previous + i * c_tilde
         tanh_c = np.tanh(c)
         h = o * tanh_c
-        return (h, c), _Step(c_previous, f, i, c_tilde, o, c, tanh_c)
+        return (h, c), _Step(c_previous, f, i, c_tilde, o, tanh_c, c)
 
     def _step_backward(self, dh_t, from_next, step, W_hh):
         """One step back: da_t from dh_t and dc_{t+1} ⊙ f_{t+1}; step t − 1 receives da_t W_hhᵀ and dc_t ⊙ f_t."""
         (dc_next,) = from_next  # dc_{t+1} ⊙ f_{t+1}
-        c_previous, f, i, c_tilde, o, tanh_c = step.c_previous, step.f, step.i, step.c_tilde, step.o, step.tanh_c
+        c_previous, f, i, c_tilde, o, tanh_c, _ = step
         dc = dc_next + dh_t * o * (1 - tanh_c**2)
         da_f = dc * c_previous * f * (1 - f)
         da_i = dc * c_tilde * i * (1 - i)
@@ -152,5 +153,6 @@ class LSTM(RecurrentLayer):
             return _as_record(np.stack(values), single)
 
         self.cell_states = over_time([step.c for step in steps])
-        fields = {"forget": "f", "input": "i", "candidate": "c_tilde", "output": "o"}  # GATE_NAMES -> _Step
-        self.gate_activations = {name: over_time([getattr(step, fields[name]) for step in steps]) for name in fields}
+        self.gate_activations = {
+            name: over_time([getattr(step, field) for step in steps]) for name, field in _GATE_FIELDS.items()
+        }

@@ -72,7 +72,7 @@ class RecurrentLayer(TrainableLayer):
     ``forward`` and ``backward`` here loop over time around them. Everything that does not depend on
     the previous step is done for all steps at once, as the maths allows: the input projections
     x_t W_h[:D] + b (one matmul), the output layer (one matmul each way), dL/dx_t = da_t W_h[:D]ᵀ and
-    the weight gradients Σ_t [x_t, h_{t−1}, 1]ᵀ da_t (one stacked product each).
+    the weight gradients Σ_t [x_t, h_{t−1}, 1]ᵀ da_t (one product per row block of W_h: x, h, bias).
 
     A subclass sets ``gate_count`` (G, the number of H-wide column blocks of ``weights``) and
     ``buffer_names`` (the states carried when ``memorize`` is on; the hidden state first).
@@ -181,6 +181,7 @@ class RecurrentLayer(TrainableLayer):
         x, h, y, W_h, W_y = cache["x"], cache["h"], cache["y"], cache["W_h"], cache["W_y"]
         T, N, D = x.shape
         H = self.hidden_size
+        W_hh = W_h[D : D + H]
         E = check_error_shape(self, error_tensor, _batch_major(y, cache["single"]).shape)
         E = _time_major(E.astype(y.dtype, copy=False), cache["single"])
 
@@ -192,12 +193,12 @@ class RecurrentLayer(TrainableLayer):
         da, dh = [None] * T, [None] * T
         for t in reversed(range(T)):
             dh[t] = dh_from_y[t] + from_next[0]
-            da[t], from_next = self._step_backward(dh[t], from_next[1:], cache["steps"][t], W_h[D : D + H])
+            da[t], from_next = self._step_backward(dh[t], from_next[1:], cache["steps"][t], W_hh)
         # What step 1 sends back to h_0 (and c_0) is dropped: carried states are constants (truncated BPTT).
         da = np.stack(da)  # (T, N, G·H)
 
         # dL/dW_h = Σ_t [x_t, h_{t−1}, 1]ᵀ da_t by its row blocks (x, h, bias), each summed over all steps and
-        # sequences in one product; likewise dL/dW_y = Σ_t [h_t, 1]ᵀ dz_t.
+        # sequences in one product (h[:-1] holds h_{t−1} for t = 1 … T); likewise dL/dW_y = Σ_t [h_t, 1]ᵀ dz_t.
         gradient_weights = np.vstack([_sum_over_steps(x, da), _sum_over_steps(h[:-1], da), da.sum(axis=(0, 1))])
         gradient_output_weights = np.vstack([_sum_over_steps(h[1:], dz), dz.sum(axis=(0, 1))])
         dx = da @ W_h[:D].T  # dL/dx_t = da_t W_h[:D]ᵀ
