@@ -97,3 +97,17 @@ def test_flatten_error_tensor_shape_mismatch_is_reported():
     layer.forward(np.ones((2, 3, 4)))
     with pytest.raises(ValueError, match=r"Flatten expected error_tensor of shape \(2, 12\)"):
         layer.backward(np.ones((2, 11)))
+
+
+def test_sigmoid_function_returns_a_new_array_and_keeps_the_input():
+    from rnnreg.layers.activations import sigmoid
+
+    z = np.array([[-3.0, 0.0], [2.0, np.nan]])
+    original = z.copy()
+    result = sigmoid(z)
+    assert result is not z
+    np.testing.assert_array_equal(z, original)
+    np.testing.assert_allclose(result[:, :1].ravel(), 1 / (1 + np.exp([3.0, -2.0])), rtol=1e-15)
+    assert result[0, 1] == 0.5 and np.isnan(result[1, 1])
+    assert sigmoid(np.array([1, -1])).dtype == np.float64
+    np.testing.assert_allclose(sigmoid(np.array([1, -1])), [1 / (1 + np.exp(-1)), 1 / (1 + np.exp(1))], rtol=1e-15)

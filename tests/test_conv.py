@@ -528,3 +528,14 @@ def test_error_tensor_of_wrong_shape_names_both_shapes():
     conv.forward(np.ones((2, 3, 5, 5)))
     with pytest.raises(ValueError, match=r"Conv expected error_tensor of shape \(2, 2, 3, 3\), got \(2, 2, 5, 5\)"):
         conv.backward(np.ones((2, 2, 5, 5)))
+
+
+def test_backward_always_returns_the_input_gradient_even_for_a_first_layer():
+    conv, rng = seeded_conv((1, 1), (1, 3, 3), 2, seed=5)
+    x = rng.standard_normal((2, 1, 4, 4))
+    output = conv.forward(x)
+    error_input = conv.backward(np.ones_like(output))
+    assert error_input.shape == x.shape and error_input.flags.c_contiguous
+    # Each input value's gradient is the sum of the kernel entries whose receptive field covers it.
+    np.testing.assert_allclose(error_input[0, 0, 1, 1], conv.weights.sum(), rtol=1e-12)
+    assert not hasattr(conv, "needs_input_gradient")

@@ -98,3 +98,12 @@ def test_forward_does_not_mutate_the_callers_array():
     layer.forward(data)
     layer.backward(np.ones((3, 2)))
     np.testing.assert_array_equal(data, copy)
+
+
+def test_backward_always_returns_the_input_gradient_as_the_exercise_does():
+    layer = FullyConnected(3, 2)
+    layer.weights = np.arange(8.0).reshape(4, 2)
+    layer.forward(np.ones((5, 3)))
+    error = np.ones((5, 2))
+    np.testing.assert_array_equal(layer.backward(error), error @ layer.weights[:3].T)
+    assert not hasattr(layer, "needs_input_gradient")
