@@ -81,7 +81,7 @@ def decision_boundary():
                   FullyConnected(32, 2), SoftMax()):
         net.append_layer(layer)
     fit(net, epochs=60)
-    return plot_decision_boundary(net.test, points, labels)
+    return plot_decision_boundary(net.predict, points, labels)
 
 
 FIGURES = {

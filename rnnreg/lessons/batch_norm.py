@@ -229,8 +229,8 @@ def train_batch_norm(batch_norm=True, momentum=0.8, batch_size=DEFAULT_BATCH_SIZ
     _train_steps(net, steps, recorder)
     train_inputs, train_labels = layer.get_train_set()
     test_inputs, test_labels = layer.get_test_set()
-    train_accuracy = accuracy(net.test(train_inputs), train_labels)
-    test_accuracy = accuracy(net.test(test_inputs), test_labels) if len(test_inputs) else float("nan")
+    train_accuracy = accuracy(net.predict(train_inputs), train_labels)
+    test_accuracy = accuracy(net.predict(test_inputs), test_labels) if len(test_inputs) else float("nan")
     epoch_sizes = np.diff(np.minimum(np.arange(layer.batches_per_epoch + 1) * layer.batch_size, len(train_inputs)))
     settings = {"batch_norm": bool(batch_norm), "momentum": float(momentum), "batch_size": layer.batch_size,
                 "epochs": epochs, "learning_rate": float(learning_rate), "seed": seed}
@@ -545,7 +545,7 @@ def batch_mates_experiment(trained, flower=None):
     return {
         "flower": flower,
         "species": IRIS_CLASS_NAMES[species[flower]],
-        "correct": correct_net.test(inputs[flower : flower + 1])[0],
+        "correct": correct_net.predict(inputs[flower : flower + 1])[0],
         "with_own_species": with_own[flower],
         "with_other_species": with_other[flower],
         "largest_change": float(changes.max()),
@@ -553,7 +553,7 @@ def batch_mates_experiment(trained, flower=None):
         "beta": np.array(trained.snapshot[0]["bias"]),
         "alone_predictions": alone_predictions,
         "alone_distinct": len(set(alone_predictions.tolist())),
-        "correct_test_accuracy": float(accuracy(correct_net.test(inputs), labels)),
+        "correct_test_accuracy": float(accuracy(correct_net.predict(inputs), labels)),
         "alone_test_accuracy": float(np.mean(alone_predictions == species)),
     }
 

@@ -14,10 +14,10 @@ lesson states what holds over several seeds, with a margin that such a differenc
 """
 
 import dataclasses
-import math
-import numbers
 
 import numpy as np
+
+from rnnreg.validation import check_finite_number
 
 SEEDS = (0, 1, 2, 3, 4)  # five seeds where a run is cheap; expensive runs use at least three
 
@@ -26,12 +26,6 @@ FORMS = ("all", "most")
 
 class ClaimFailed(AssertionError):
     """The values of the seeds do not support the statement a lesson makes about them."""
-
-
-def _check_threshold(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,7 +68,7 @@ class SeedValues:
 
     def clear_of(self, threshold, margin, *, above=True):
         """How many seeds lie beyond ``threshold`` by more than ``margin``, on the side the claim names."""
-        threshold, margin = _check_threshold("threshold", threshold), _check_threshold("margin", margin)
+        threshold, margin = check_finite_number("threshold", threshold), check_finite_number("margin", margin)
         if margin < 0:
             raise ValueError(f"margin must be >= 0, got {margin}")
         if above:

@@ -29,6 +29,7 @@ The exercise's ``Dropout(probability)`` takes p, the fraction of units KEPT; the
 rate 1 − p (PyTorch's ``nn.Dropout(p)`` also takes the drop rate), as the dashboards' sliders do.
 """
 
+import copy
 import dataclasses
 import functools
 import numbers
@@ -506,17 +507,14 @@ def placement_claims(rate=0.5, seeds=SEEDS):
 def _output_layer_inputs(net, inputs, seed, repeats):
     """Mean of what reaches the output layer: in the train phase (averaged over ``repeats`` masks) and at test."""
     index = max(i for i, layer in enumerate(net.layers) if isinstance(layer, Dropout))
-    net.phase = "train"
-    hidden = inputs
-    for layer in net.layers[:index]:
-        hidden = layer.forward(hidden)
+    up_to_dropout = copy.copy(net)  # the same layer objects, up to the last dropout layer: what feeds the output layer
+    up_to_dropout.layers = net.layers[: index + 1]
     dropout = net.layers[index]
     saved_rng = dropout.rng
     dropout.rng = np.random.default_rng(seed + 1)
-    train_mean = float(np.mean([dropout.forward(hidden).mean() for _ in range(repeats)]))
+    train_mean = float(np.mean([up_to_dropout.predict(inputs, phase="train").mean() for _ in range(repeats)]))
     dropout.rng = saved_rng
-    net.phase = "test"
-    return train_mean, float(dropout.forward(hidden).mean())
+    return train_mean, float(up_to_dropout.predict(inputs).mean())
 
 
 def compare_scaling(rate=0.5, *, seed=0, repeats=100):

@@ -149,7 +149,7 @@ def train_sine_predictor(model="Elman", *, hidden_size=8, num_sequences=200, len
     except RuntimeError as error:
         raise ValueError(str(error)) from error
     held_out, held_out_targets = net.data_layer.get_validation_set()
-    predictions = net.test(held_out)
+    predictions = net.predict(held_out)
     return read_only({
         "score": float(r_squared(predictions, held_out_targets)),
         "inputs": held_out[0], "targets": held_out_targets[0], "predictions": predictions[0],
@@ -423,7 +423,7 @@ def _train_memory_task(model, delay, truncation, clip_norm, optimizer, spectral_
         history = fit(net, epochs=1, steps_per_epoch=steps, truncation=truncation, clip_norm=clip_norm, metric=None)
     except RuntimeError as error:  # divergence: the message names the step
         raise ValueError(str(error)) from error
-    predictions = net.test(held_out)
+    predictions = net.predict(held_out)
     if not np.all(np.isfinite(predictions)):
         raise ValueError(f"training diverged: the {model} answers NaN or infinity after {steps} steps")
     gates = None

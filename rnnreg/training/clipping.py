@@ -15,8 +15,8 @@ def stored_gradients(network):
 
 def global_gradient_norm(network):
     """‖g‖₂ = sqrt(Σ over every stored gradient array of Σ g²)."""
-    squares = [np.sum(np.square(getattr(layer, f"gradient_{name}"))) for layer, name in stored_gradients(network)]
-    return float(np.sqrt(sum(squares)))
+    gradients = [getattr(layer, f"gradient_{name}") for layer, name in stored_gradients(network)]
+    return float(np.sqrt(sum((gradient**2).sum() for gradient in gradients)))
 
 
 def clip_by_global_norm(network, max_norm):

@@ -21,7 +21,6 @@ Glossary of letters (as in the layers): N batch, T time, H hidden units, C chann
 series, S sampled weights.
 """
 
-import numbers
 
 import numpy as np
 
@@ -30,7 +29,7 @@ from rnnreg.layers.batch_normalization import BatchNormalization
 from rnnreg.layers.dropout import Dropout
 from rnnreg.layers.lstm import LSTM
 from rnnreg.layers.rnn import RecurrentLayer
-from rnnreg.validation import check_non_negative_number, check_positive_int, resolve_rng
+from rnnreg.validation import check_non_negative_int, check_non_negative_number, check_positive_int, resolve_rng
 
 __all__ = [
     "BatchNormRecorder",
@@ -158,14 +157,6 @@ class BoundedSeries:
 # ------------------------------------------------------------------------------------------ Recorder base
 
 
-def _check_step(step):
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-        raise TypeError(f"Recorder.record step must be a non-negative integer, got {step!r} ({type(step).__name__})")
-    if step < 0:
-        raise ValueError(f"Recorder.record step must be a non-negative integer, got {step!r}")
-    return int(step)
-
-
 def _check_layer_types(owner, layer_types):
     types = layer_types if isinstance(layer_types, tuple) else (layer_types,)
     if not types or not all(isinstance(kind, type) for kind in types):
@@ -234,7 +225,7 @@ class Recorder:
 
         Returns True when it recorded, False when ``every`` skipped the step.
         """
-        step = _check_step(step)
+        step = check_non_negative_int("Recorder.record step", step)
         if step % self.every:
             return False
         if self.watched is None:
@@ -561,13 +552,8 @@ class RecurrentRecorder(Recorder):
     layer_types = (RecurrentLayer,)
 
     def __init__(self, *, sequence=0, capacity=512, every=1):
-        if sequence is not None and (isinstance(sequence, bool) or not isinstance(sequence, numbers.Integral)):
-            raise TypeError(
-                f"RecurrentRecorder sequence must be a non-negative integer or None, got {sequence!r} "
-                f"({type(sequence).__name__})"
-            )
-        if sequence is not None and sequence < 0:
-            raise ValueError(f"RecurrentRecorder sequence must be a non-negative integer or None, got {sequence!r}")
+        if sequence is not None:
+            check_non_negative_int("RecurrentRecorder sequence (an index, or None)", sequence)
         self.sequence = None if sequence is None else int(sequence)
         self.capacity = check_positive_int("RecurrentRecorder capacity", capacity)
         BoundedSeries(self.capacity)

@@ -16,7 +16,7 @@ from matplotlib.colors import ListedColormap, PowerNorm, to_rgba
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from rnnreg.validation import check_positive_int
+from rnnreg.validation import check_positive_int, check_positive_number
 from rnnreg.viz._common import (
     as_float_array,
     attach_colorbar,
@@ -173,12 +173,6 @@ def phase_activations_title(means):
             f"test phase {format_scientific(means['test'], 3)}")
 
 
-def _check_limit(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
-
-
 def _few_ticks(count):
     """At most five round positions (multiples of 1, 2, 5, 10, ...) from 0 below ``count``."""
     step = next(step for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if count <= 5 * step or step == 1000)
@@ -226,7 +220,7 @@ def plot_dropout_batch(activations, *, dropped=None, vmax=None, ax=None, title=N
     if vmax is None:
         positive = values[values > 0]
         vmax = float(np.quantile(positive, 0.95)) if positive.size else 1.0
-    vmax = _check_limit(vmax, "vmax")
+    vmax = check_positive_number("vmax", vmax)
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string or None, got {type(title).__name__}")
 
@@ -283,7 +277,7 @@ def plot_mask_average(test_output, average_train, *, ax=None, limit=None, repeat
     if test.shape != average.shape:
         raise ValueError(f"test_output and average_train must have the same size, got {test.size} and {average.size}")
     top = 1.1 * float(max(test.max(), average.max(), 0.0)) or 1.0
-    limit = top if limit is None else _check_limit(limit, "limit")
+    limit = top if limit is None else check_positive_number("limit", limit)
     denominator = float(np.sum(test * test))
     slope = float(np.sum(test * average)) / denominator if denominator > 0 else float("nan")
     masks = "many masks" if repeats is None else f"{check_positive_int('repeats', repeats)} masks"
