@@ -273,8 +273,8 @@ class NeuralNetwork:
         network_phase = self.phase
         buffers = [{name: _copy(getattr(layer, name, None)) for name in getattr(layer, "buffer_names", ())}
                    for layer in self.layers]
-        self.reset_states()
         try:
+            self.reset_states()
             self.phase = phase
             return self._propagate(input_tensor)
         finally:

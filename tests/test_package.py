@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 import rnnreg
+import rnnreg.validation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,6 +77,20 @@ def test_every_lesson_module_imports_and_runs_with_numpy_alone():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     count, steps = result.stdout.strip().split(" ", 1)
     assert int(count) >= 9 and steps == "[0.0, 10.0, 20.0]"
+
+
+def test_the_shared_checks_and_the_rng_convention_are_defined_once_in_rnnreg_validation():
+    import ast
+
+    shared = {name for name in dir(rnnreg.validation) if name.startswith(("check_", "resolve_"))}
+    assert {"check_positive_int", "check_choice", "check_non_negative_int", "resolve_rng"} <= shared
+    copies = [
+        f"{path.relative_to(ROOT)}: {node.name}"
+        for path in (ROOT / "rnnreg").rglob("*.py") if path.name != "validation.py"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.name.lstrip("_") in shared
+    ]
+    assert copies == []
 
 
 def test_readme_quick_start_is_exactly_the_two_commands():

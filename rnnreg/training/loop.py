@@ -72,6 +72,7 @@ def fit(
     History
     """
     plan = _Plan(network, epochs, steps_per_epoch, clip_norm, truncation, metric)
+    network.phase = "train"
     history = History()
     state = TrainingState(network, history, plan.epochs, plan.steps_per_epoch)
     hooks = [as_callback(callback) for callback in callbacks]
@@ -84,7 +85,6 @@ def fit(
     for hook in hooks:
         hook.on_train_begin(state)
     started = time.perf_counter()
-    network.phase = "train"
     try:
         with _carried_states(network, plan.truncation):
             _run_epochs(plan, state, hooks, recorders, started)
