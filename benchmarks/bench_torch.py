@@ -155,6 +155,8 @@ def main(argv=None):
 
     print()
     print(harness.format_table(rows))
+    targets = ", ".join(f"{family} <= {ratio:.1f}" for family, ratio in harness.TARGET_RATIOS[args.dtype].items())
+    print(f"\ntargets (issue 12, rnnreg / PyTorch wall-clock ratio, {args.dtype}): {targets}")
     print(f"\nload average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} CPUs")
     for spec in specs:
         profile = profiles[spec.key]
