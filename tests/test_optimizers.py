@@ -223,3 +223,18 @@ def test_state_arrays_in_and_out_are_copies_that_later_steps_leave_alone(make):
         other.calculate_update(weights, gradient)
     for key, value in saved.items():
         np.testing.assert_array_equal(value, kept[key])
+
+
+def test_state_is_replaced_at_every_step_never_changed_in_place():
+    momentum = SgdWithMomentum(0.1, 0.9)
+    momentum.calculate_update(np.ones(2), np.ones(2))
+    first_velocity = momentum.velocity
+    momentum.calculate_update(np.ones(2), np.ones(2))
+    np.testing.assert_allclose(first_velocity, [-0.1, -0.1])
+    np.testing.assert_allclose(momentum.velocity, [-0.19, -0.19])
+    adam = Adam(0.1, 0.9, 0.999)
+    adam.calculate_update(np.ones(2), np.ones(2))
+    first_moment, second_moment = adam.first_moment, adam.second_moment
+    adam.calculate_update(np.ones(2), -np.ones(2))
+    np.testing.assert_allclose(first_moment, [0.1, 0.1])
+    np.testing.assert_allclose(second_moment, [0.001, 0.001])
