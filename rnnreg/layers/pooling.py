@@ -59,7 +59,7 @@ class Pooling(BaseLayer):
         # What backward needs from the last forward.
         self._input_shape = None
         self._output_shape = None
-        self._winners = None
+        self._winner_masks = None
 
     def forward(self, input_tensor):
         """Return the maximum of every window and remember which entry of the window it was."""
@@ -76,20 +76,27 @@ class Pooling(BaseLayer):
             *((size - window) // stride + 1
               for size, window, stride in zip(x.shape[2:], self.pooling_shape, self.stride_shape, strict=True)),
         )  # fmt: skip
-        # windows[k, b, c, p, q] = entry k (in row-major order) of window (p, q) of sample b, channel c
+        # windows[k, b, c, p, q] = entry k (offsets in row-major order) of window (p, q) of sample b, channel c
         windows = np.stack([x[self._entries(offset)] for offset in self._offsets()])
-        # np.argmax gives the first maximum on ties and counts a NaN as the maximum, as np.max does.
-        self._winners = windows.argmax(axis=0)
-        return windows.max(axis=0)  # y = max over the window
+        maximum = windows.max(axis=0)  # y = max over the window (NaN when the window holds one)
+        # The first entry equal to its window's maximum is the one the error goes back to (a NaN entry is
+        # the maximum of its window, as in np.max).
+        taken = np.zeros(maximum.shape, dtype=bool)
+        self._winner_masks = []
+        for entry in windows:
+            is_winner = ((entry == maximum) | np.isnan(entry)) & ~taken
+            taken |= is_winner
+            self._winner_masks.append(is_winner)
+        return maximum
 
     def backward(self, error_tensor):
         """Send every error value to the input position that was its window's maximum."""
-        require_forward(self, self._winners)
+        require_forward(self, self._winner_masks)
         error = check_error_shape(self, error_tensor, self._output_shape)
         error_input = np.zeros(self._input_shape, dtype=error.dtype)
-        for k, offset in enumerate(self._offsets()):
-            # Windows whose maximum is their entry k send E there; overlapping windows add up.
-            error_input[self._entries(offset)] += np.where(self._winners == k, error, 0)
+        for offset, is_winner in zip(self._offsets(), self._winner_masks, strict=True):
+            # Windows whose maximum is this entry send E there; overlapping windows add up.
+            error_input[self._entries(offset)] += error * is_winner
         return error_input
 
     def _offsets(self):
