@@ -159,7 +159,8 @@ class PlainElman(_PlainRecurrent):
         H = W.shape[1]
         regularization = self.alpha * float(np.vdot(W, W))
         x = inputs.transpose(1, 0, 2)  # time-major (T, N, D)
-        xw = x @ W[:D] + W[D + H]
+        xw = x @ W[:D]
+        xw += W[D + H]
         h = np.zeros((T + 1, N, H), dtype=W.dtype)  # h[0] = 0, the start
         for t in range(T):
             h[t + 1] = np.tanh(xw[t] + h[t] @ W[D : D + H])
@@ -193,7 +194,8 @@ class PlainLstm(_PlainRecurrent):
         H = W.shape[1] // 4
         regularization = self.alpha * float(np.vdot(W, W))
         x = inputs.transpose(1, 0, 2)  # time-major (T, N, D)
-        xw = x @ W[:D] + W[D + H]
+        xw = x @ W[:D]
+        xw += W[D + H]
         h = np.zeros((T + 1, N, H), dtype=W.dtype)  # h[0] = c[0] = 0, the start
         c = np.zeros((T + 1, N, H), dtype=W.dtype)
         gates = np.empty((T, N, 4 * H), dtype=W.dtype)  # f, i, c̃, o side by side

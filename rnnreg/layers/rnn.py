@@ -158,8 +158,10 @@ class RecurrentLayer(TrainableLayer):
         W_hh = W_h[D : D + H]
         initial_states = self._initial_states(N, x.dtype, input_tensor)
 
-        # The input part of every step's pre-activation, all steps in one matmul: xw_t = x_t W_h[:D] + b.
-        xw = x @ W_h[:D] + W_h[D + H]
+        # The input part of every step's pre-activation, all steps in one matmul: xw_t = x_t W_h[:D] + b
+        # (the bias added in place: a second (T, N, G·H) array would make the allocator fault in fresh pages).
+        xw = x @ W_h[:D]
+        xw += W_h[D + H]
         states, steps, hidden = initial_states, [], []
         for t in range(T):
             states, cache = self._step_forward(xw[t], states, W_hh)
