@@ -217,7 +217,7 @@ def test_row_ratios_and_targets():
     checked, unsupported, failed = example_rows()
     assert checked.ratio == pytest.approx(1.5)
     assert checked.cpu_ratio == pytest.approx(1.25)
-    assert checked.target == 0.7 and checked.meets_target is False
+    assert checked.target == 1.0 and checked.meets_target is False
     assert failed.ratio == pytest.approx(0.8)
     assert failed.cpu_ratio is None
     assert failed.meets_target is True
@@ -234,7 +234,7 @@ def test_format_table_lines_up_every_row():
     assert len(lines) == 2 + 3
     mlp, conv, lstm = lines[2:]
     assert "3.000" in mlp and "2.000" in mlp and "1.500" in mlp and "1.250" in mlp
-    assert "<= 0.7 missed" in mlp and "ok (max rel. diff 4.0e-14)" in mlp
+    assert "<= 1.0 missed" in mlp and "ok (max rel. diff 4.0e-14)" in mlp
     assert "rnnreg float32 not supported yet" in conv and "7.500" in conv
     assert "FAILED" in lstm and "<= 1.0 met" in lstm
     # The columns line up: "batch" values end where the header's "batch" ends.
@@ -418,12 +418,20 @@ def test_default_json_paths_lie_in_the_ignored_results_folder():
     assert bench_torch.DEFAULT_JSON["float64"].name == "torch.json"
 
 
+def test_every_float64_model_has_the_target_one():
+    checked, _, _ = example_rows()
+    for family in ("mlp", "conv", "elman", "lstm"):
+        row = dataclasses.replace(checked, family=family)
+        assert row.target == 1.0 and row.meets_target is False  # ratio 1.5
+
+
 def test_float32_rows_have_the_float32_targets():
     checked, _, _ = example_rows()
-    mlp = dataclasses.replace(checked, dtype="float32")
-    conv = dataclasses.replace(checked, dtype="float32", family="conv")
-    assert mlp.target == 1.0 and mlp.meets_target is False  # ratio 1.5
-    assert conv.target is None and conv.meets_target is None
+    for family in ("mlp", "conv", "elman"):
+        row = dataclasses.replace(checked, dtype="float32", family=family)
+        assert row.target == 1.0 and row.meets_target is False  # ratio 1.5
+    lstm = dataclasses.replace(checked, dtype="float32", family="lstm")
+    assert lstm.target == 2.0 and lstm.meets_target is True
 
 
 # ------------------------------------------------------------------------------------- plain NumPy reference
