@@ -41,6 +41,62 @@ def _check_dtype(dtype):
     return resolved
 
 
+def next_batch(data_layer, owner="NeuralNetwork"):
+    """Return ``data_layer.next()`` after checking it is the pair ``(input_tensor, label_tensor)``.
+
+    A data layer that returns one array would otherwise be unpacked row by row (an array of two rows
+    silently becomes an input row and a label row).
+
+    Raises
+    ------
+    TypeError
+        ``next()`` returned anything but a tuple or list of two entries.
+    """
+    batch = data_layer.next()
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        raise TypeError(
+            f"{owner} data_layer.next() must return the pair (input_tensor, label_tensor), got {_describe(batch)}"
+        )
+    return batch
+
+
+def _describe(value):
+    """A short description of what arrived, for an error message (an array by its shape, not its numbers)."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} entries"
+    return f"{value!r} ({type(value).__name__})"
+
+
+def check_batch(owner, input_tensor, label_tensor, *, one_sequence_allowed=False):
+    """Check that a batch holds at least one sample and as many label rows as input rows.
+
+    The first axis is the batch axis, and a mismatch there would otherwise reach the loss layer (or a
+    metric) as shapes that may broadcast into a plausible number. ``one_sequence_allowed`` (a network with
+    recurrent layers) accepts a 2-D input as the exercise's one sequence (T, D), whose first axis is time
+    and whose target may be read at its last step only.
+
+    Raises
+    ------
+    ValueError
+        An empty batch, a label without a batch axis, or different batch lengths.
+    """
+    input_shape, label_shape = np.shape(input_tensor), np.shape(label_tensor)
+    if len(input_shape) == 0 or input_shape[0] == 0:
+        raise ValueError(f"{owner} got an empty batch: input_tensor has shape {input_shape}, it needs one sample "
+                         "or more")
+    if len(label_shape) == 0:
+        raise ValueError(f"{owner} label_tensor must have one row per sample, got a scalar {label_tensor!r}")
+    if one_sequence_allowed and len(input_shape) == 2:
+        return
+    if input_shape[0] != label_shape[0]:
+        raise ValueError(
+            f"{owner} input_tensor and label_tensor must hold the same number of samples, got "
+            f"{input_shape[0]} inputs (shape {input_shape}) and {label_shape[0]} labels (shape {label_shape})"
+        )
+
+
 def _copy(value):
     """A copy of a layer's buffer (an array, or None before the layer made it)."""
     return None if value is None else np.copy(value)
@@ -126,13 +182,28 @@ class NeuralNetwork:
 
         Without arguments the batch comes from ``data_layer.next()`` (the exercise's way); a training loop
         may pass ``input_tensor`` and ``label_tensor`` itself (a chunk of a long sequence, say).
+
+        Raises
+        ------
+        RuntimeError
+            ``loss_layer`` (or, without arguments, ``data_layer``) is not set.
+        TypeError
+            ``data_layer.next()`` returned anything but a pair (input_tensor, label_tensor).
+        ValueError
+            Only one of the two tensors given, an empty batch, or inputs and labels with different numbers of
+            samples (a 2-D input to a network with recurrent layers is one sequence (T, D) and may have a
+            target per sequence).
         """
         if self.loss_layer is None or (input_tensor is None and self.data_layer is None):
             raise RuntimeError("NeuralNetwork.forward needs data_layer and loss_layer to be set first")
         if input_tensor is None:
-            input_tensor, label_tensor = self.data_layer.next()
+            if label_tensor is not None:
+                raise ValueError("NeuralNetwork.forward got label_tensor without input_tensor: pass both or neither")
+            input_tensor, label_tensor = next_batch(self.data_layer)
         elif label_tensor is None:
             raise ValueError("NeuralNetwork.forward got input_tensor without label_tensor: pass both or neither")
+        check_batch("NeuralNetwork.forward", input_tensor, label_tensor,
+                    one_sequence_allowed=bool(self.stateful_layers()))
         self._label_tensor = label_tensor
         prediction = self._propagate(input_tensor)
         self.data_loss = float(self.loss_layer.forward(prediction, self._label_tensor))
@@ -170,7 +241,10 @@ class NeuralNetwork:
                 self.train_step()
 
     def train_step(self, input_tensor=None, label_tensor=None, *, before_update=None):
-        """One training step: forward, backward and update; return the total loss (also appended to ``loss``).
+        """One training step in the train phase: forward, backward and update; return the total loss.
+
+        The step sets the train phase itself (after ``test`` the network is in the test phase) and appends
+        the total loss to ``loss``.
 
         Parameters
         ----------
@@ -185,7 +259,11 @@ class NeuralNetwork:
         ------
         RuntimeError
             The loss is NaN or infinite (nothing was updated), or an update made a weight non-finite.
+        TypeError, ValueError
+            A batch that ``forward`` refuses (see there).
         """
+        # Every training entry point trains in the train phase, whatever a test or an evaluation left behind.
+        self.phase = "train"
         # Divergence is reported below; NumPy's overflow warnings would only add noise.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             total_loss = self.forward(input_tensor, label_tensor)
