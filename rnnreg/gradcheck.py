@@ -18,6 +18,18 @@ The numerical side carries rounding noise of about machine-epsilon · |L| / h. W
 (tanh or sigmoid units driven far from zero, as U[0, 1) weights on many inputs do) its true gradients can be
 smaller than that noise; check such layers with Xavier-initialized weights.
 
+Non-finite gradients fail: an element whose analytical or numerical gradient is NaN or infinite counts as
+an error of ``inf``, so a backward that returns NaN is never reported as exact.
+
+Parameters of any dtype are checked in float64. float32 (or integer) parameters are replaced by float64
+copies for the check and put back afterwards, and the input is converted to float64. The check asks whether
+``backward`` implements the formulas of ``forward``; in float32 the finite difference itself would be wrong:
+the perturbed value θ ± h is rounded to float32's spacing (about 6e-8 near 1, a relative error of 0.6 % of
+h = 1e-5), and the loss carries rounding noise of eps32 · |L| / h, so correct float32 layers would raise
+false alarms of 1e-3 (a larger step trades that for truncation error of order h²). The layers keep the dtype
+of their input (DESIGN §3), so they run the same code in float64; the default ``step`` and ``tolerance``
+are float64's.
+
 Randomness is frozen: NumPy's global random state (and the ``rng`` Generator of any layer that has one)
 is restored before every forward pass, so Dropout draws the same mask each time. Layer buffers
 (BatchNormalization's moving statistics, a remembered RNN state) are restored too, so every evaluation
@@ -29,7 +41,7 @@ import copy
 
 import numpy as np
 
-from rnnreg.validation import as_float_array
+from rnnreg.validation import as_float_array, check_non_negative_number, check_positive_number
 
 
 class LinearProbeLoss:
@@ -45,8 +57,35 @@ class LinearProbeLoss:
         return self.probe.copy()
 
 
+class GradientReport(dict):
+    """The max relative error per array, ``{"input": err, "layers[0].weights": err, ...}``, and the verdict.
+
+    A plain dict of floats (it prints as one) with three more attributes: ``tolerance``, ``failed`` (the
+    names whose error is above the tolerance or not finite, in order) and ``passed`` (no name failed).
+    """
+
+    def __init__(self, errors, tolerance):
+        super().__init__(errors)
+        self.tolerance = tolerance
+        # ``not error <= tolerance`` is also True for NaN, which a plain ``error > tolerance`` would pass.
+        self.failed = [name for name, error in errors.items() if not error <= tolerance]
+
+    @property
+    def passed(self):
+        """True when every array's error is finite and at most ``tolerance``."""
+        return not self.failed
+
+
 def check_gradients(
-    layers, input_tensor, label_tensor=None, loss_layer=None, *, step=1e-5, floor=1e-8, relative_floor=1e-3
+    layers,
+    input_tensor,
+    label_tensor=None,
+    loss_layer=None,
+    *,
+    step=1e-5,
+    floor=1e-8,
+    relative_floor=1e-3,
+    tolerance=1e-6,
 ):
     """Compare analytical and numerical gradients of ``layers`` and report the error per array.
 
@@ -55,26 +94,44 @@ def check_gradients(
     layers : BaseLayer or list of BaseLayer
         One layer or a stack applied in order.
     input_tensor : array_like
-        Input of the first layer; converted to float64.
+        Input of the first layer (at least one element); converted to float64.
     label_tensor : array_like, optional
         Labels for ``loss_layer``.
     loss_layer : object, optional
         Anything with ``forward(prediction, label)`` returning a scalar and ``backward(label)``, such as
         ``CrossEntropyLoss``. Without one, a fixed random linear loss ``sum(R * output)`` is used.
     step : float
-        The finite-difference step h.
+        The finite-difference step h (finite, > 0). The default suits float64, in which the check runs.
     floor : float
-        Smallest denominator of the relative error.
+        Smallest denominator of the relative error (finite, > 0).
     relative_floor : float
-        Smallest denominator as a fraction of the array's largest analytical gradient.
+        Smallest denominator as a fraction of the array's largest analytical gradient (finite, >= 0).
+    tolerance : float
+        The largest error that passes (finite, > 0); it only decides ``passed`` and ``failed``.
 
     Returns
     -------
-    dict
-        ``{"input": err, "layers[0].weights": err, ...}``: the max relative error of each array.
+    GradientReport
+        A dict ``{"input": err, "layers[0].weights": err, ...}`` of the max relative error of each array
+        (``inf`` where a gradient is NaN or infinite), with ``passed``, ``failed`` and ``tolerance``.
+
+    Raises
+    ------
+    TypeError
+        ``step``, ``floor``, ``relative_floor`` or ``tolerance`` is not a real number; ``input_tensor`` is
+        not numeric; an entry of ``layers`` has no ``forward`` and ``backward``; a backward returns no array.
+    ValueError
+        One of those numbers is NaN, infinite or out of its range; ``input_tensor`` is empty; a gradient's
+        shape differs from its array's.
     """
-    stack = list(layers) if isinstance(layers, (list, tuple)) else [layers]
-    inputs = as_float_array("input_tensor", input_tensor).astype(np.float64)
+    stack = _checked_stack(layers)
+    step = check_positive_number("check_gradients step", step)
+    floor = check_positive_number("check_gradients floor", floor)
+    relative_floor = check_non_negative_number("check_gradients relative_floor", relative_floor)
+    tolerance = check_positive_number("check_gradients tolerance", tolerance)
+    inputs = as_float_array("check_gradients input_tensor", input_tensor).astype(np.float64)
+    if inputs.size == 0:
+        raise ValueError(f"check_gradients input_tensor must hold at least one value, got shape {inputs.shape}")
     with _frozen(stack) as restore:
         restore()
         output = _forward(stack, inputs)
@@ -82,27 +139,50 @@ def check_gradients(
             loss_layer = LinearProbeLoss(output.shape)
         loss_layer.forward(output, label_tensor)
         error = loss_layer.backward(label_tensor)
-        for layer in reversed(stack):
-            error = layer.backward(error)
-        analytical = {"input": np.array(error, dtype=np.float64)}
+        for index in reversed(range(len(stack))):
+            error = _gradient_array(f"layers[{index}].backward()", stack[index].backward(error))
+        analytical = {"input": error}
         for index, layer in enumerate(stack):
             for name in layer.parameter_names:
-                analytical[f"layers[{index}].{name}"] = np.array(getattr(layer, f"gradient_{name}"), np.float64)
+                gradient = getattr(layer, f"gradient_{name}", None)
+                analytical[f"layers[{index}].{name}"] = _gradient_array(f"layers[{index}].gradient_{name}", gradient)
 
         def loss_of_current_values():
             restore()
             return loss_layer.forward(_forward(stack, inputs), label_tensor)
 
-        def compare(exact, array):
-            scale = max(floor, relative_floor * float(np.max(np.abs(exact), initial=0.0)))
-            return _compare(exact, array, loss_of_current_values, step, scale)
+        def compare(name, array):
+            exact = analytical[name]
+            largest = np.max(np.abs(exact), initial=0.0, where=np.isfinite(exact))
+            scale = max(floor, relative_floor * float(largest))
+            return _compare(name, exact, array, loss_of_current_values, step, scale)
 
-        report = {"input": compare(analytical["input"], inputs)}
+        errors = {"input": compare("input", inputs)}
         for index, layer in enumerate(stack):
             for name in layer.parameter_names:
-                key = f"layers[{index}].{name}"
-                report[key] = compare(analytical[key], getattr(layer, name))
-    return report
+                errors[f"layers[{index}].{name}"] = compare(f"layers[{index}].{name}", getattr(layer, name))
+    return GradientReport(errors, tolerance)
+
+
+def _checked_stack(layers):
+    """``layers`` as a list, each entry checked to be a layer with ``forward`` and ``backward``."""
+    stack = list(layers) if isinstance(layers, (list, tuple)) else [layers]
+    if not stack:
+        raise ValueError("check_gradients layers must hold at least one layer, got an empty list")
+    for index, layer in enumerate(stack):
+        if not all(callable(getattr(layer, method, None)) for method in ("forward", "backward")):
+            raise TypeError(
+                f"check_gradients layers[{index}] must be a layer with forward and backward, "
+                f"got {layer!r} ({type(layer).__name__})"
+            )
+    return stack
+
+
+def _gradient_array(where, gradient):
+    """A gradient as a float64 array; a backward that returned nothing (or no numbers) is a TypeError."""
+    if gradient is None:
+        raise TypeError(f"check_gradients: {where} returned None instead of a gradient array")
+    return as_float_array(f"check_gradients: {where}", gradient).astype(np.float64)
 
 
 def _forward(stack, tensor):
@@ -111,14 +191,15 @@ def _forward(stack, tensor):
     return tensor
 
 
-def _compare(analytical, array, loss, step, floor):
-    """Perturb ``array`` in place element by element and return the max relative error."""
+def _compare(name, analytical, array, loss, step, floor):
+    """Perturb ``array`` in place element by element and return the max relative error (inf if not finite)."""
     if analytical.shape != array.shape:
-        raise ValueError(f"gradient of shape {analytical.shape} does not match its array of shape {array.shape}")
-    worst = 0.0
+        raise ValueError(
+            f"check_gradients: the gradient of {name} has shape {analytical.shape}, its array {array.shape}"
+        )
     flat = array.reshape(-1)
-    if not np.shares_memory(flat, array):
-        raise ValueError("gradient check needs arrays that can be perturbed in place (contiguous arrays)")
+    exact = analytical.reshape(-1)
+    worst = 0.0
     for i in range(flat.size):
         original = flat[i]
         flat[i] = original + step
@@ -127,15 +208,20 @@ def _compare(analytical, array, loss, step, floor):
         lower = loss()
         flat[i] = original
         numerical = (upper - lower) / (2 * step)
-        exact = analytical.reshape(-1)[i]
-        scale = max(abs(exact), abs(numerical), floor)
-        worst = max(worst, abs(exact - numerical) / scale)
-    return worst
+        if not (np.isfinite(exact[i]) and np.isfinite(numerical)):
+            return float("inf")  # a NaN or infinite gradient is as wrong as it gets; max() would drop a NaN
+        scale = max(abs(exact[i]), abs(numerical), floor)
+        worst = max(worst, abs(exact[i] - numerical) / scale)
+    return float(worst)
 
 
 @contextlib.contextmanager
 def _frozen(stack):
-    """Freeze randomness, buffers and optimizers of ``stack``; yield a function that restores them."""
+    """Freeze randomness, buffers and optimizers of ``stack``; yield a function that restores them.
+
+    Every parameter is swapped for a float64 copy (its own contiguous array, which the check perturbs in
+    place) and the layer gets its original array back at the end.
+    """
     global_state = np.random.get_state()
     generators = [layer.rng for layer in stack if isinstance(getattr(layer, "rng", None), np.random.Generator)]
     generator_states = [copy.deepcopy(generator.bit_generator.state) for generator in generators]
@@ -143,8 +229,7 @@ def _frozen(stack):
         (layer, name, copy.deepcopy(getattr(layer, name, None))) for layer in stack for name in layer.buffer_names
     ]
     optimizers = [(layer, layer.optimizers) for layer in stack if hasattr(layer, "optimizers")]
-    for layer, _ in optimizers:
-        layer.optimizers = {}
+    parameters = [(layer, name, getattr(layer, name)) for layer in stack for name in layer.parameter_names]
 
     def restore():
         np.random.set_state(global_state)
@@ -154,8 +239,14 @@ def _frozen(stack):
             setattr(layer, name, copy.deepcopy(value))
 
     try:
+        for layer, _ in optimizers:
+            layer.optimizers = {}
+        for layer, name, value in parameters:
+            setattr(layer, name, np.array(value, dtype=np.float64))
         yield restore
     finally:
         restore()
         for layer, saved in optimizers:
             layer.optimizers = saved
+        for layer, name, value in parameters:
+            setattr(layer, name, value)
