@@ -13,14 +13,29 @@ import numpy as np
 def as_float_array(name, value):
     """Return ``value`` as a floating-point ndarray without copying when it already is one.
 
-    Integer and boolean arrays are converted to float64; anything that is not numeric raises TypeError.
+    Integer and boolean arrays are converted to float64; anything that is not numeric raises TypeError,
+    and so does float16 (see ``_check_not_half``).
     """
     array = np.asarray(value)
     if array.dtype.kind == "f":
-        return array
+        return _check_not_half(name, array)
     if array.dtype.kind in "biu":
         return array.astype(np.float64)
     raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype} ({type(value).__name__})")
+
+
+def _check_not_half(name, array):
+    """Refuse float16: the layers' ε (1e-10 in BatchNorm, 2.2e-16 in cross-entropy) would round to 0 in it.
+
+    float16 has about 3 decimal digits and no number below 6e-8, so a constant channel would divide by
+    zero and a zero probability would give log(0): NaN or infinity instead of the formula's value.
+    """
+    if array.dtype == np.float16:
+        raise TypeError(
+            f"{name} has dtype float16, which rnnreg does not compute in: the ε of BatchNormalization (1e-10) "
+            "and of CrossEntropyLoss (2.2e-16) round to 0 in float16. Use float32 or float64"
+        )
+    return array
 
 
 def check_real_number(name, value):
@@ -138,13 +153,26 @@ def check_input(layer, tensor, expected_shapes, *, argument="input_tensor"):
     -------
     numpy.ndarray
         ``tensor`` as a floating-point array (no copy when it already is one).
+
+    Raises
+    ------
+    TypeError
+        A non-numeric or float16 array.
+    ValueError
+        An empty array (a statistic of no values is NaN, a sum of none is a silent 0), or one that fits no
+        template.
     """
     # Every layer calls this on every pass: a float ndarray (the usual case) skips the conversion, and the
     # owner's name is only looked up for a message.
-    if type(tensor) is np.ndarray and tensor.dtype.kind == "f":
+    if type(tensor) is np.ndarray and tensor.dtype.kind == "f" and tensor.dtype != np.float16:
         array = tensor
     else:
         array = as_float_array(f"{_owner_name(layer)} {argument}", tensor)
+    if array.size == 0:
+        raise ValueError(
+            f"{_owner_name(layer)} got an empty {argument} of shape {describe_shape(array.shape)}: every axis "
+            "needs at least one entry (one sample, one time step, one feature)"
+        )
     for template in expected_shapes:
         if _fits(array.shape, template):
             return array

@@ -495,7 +495,7 @@ def test_input_of_wrong_rank_is_rejected():
 
 
 def test_empty_spatial_input_is_rejected():
-    with pytest.raises(ValueError, match=r"Conv input_tensor must have a non-empty spatial size, got \(2, 3, 0, 5\)"):
+    with pytest.raises(ValueError, match=r"Conv got an empty input_tensor of shape \(2, 3, 0, 5\)"):
         Conv(1, (3, 3, 3), 2).forward(np.ones((2, 3, 0, 5)))
 
 

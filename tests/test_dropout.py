@@ -277,9 +277,11 @@ def test_property_dropout_keeps_the_expected_mean(probability, size, value, seed
 @pytest.mark.parametrize(
     "probability, error, message",
     [
-        (1.5, ValueError, r"Dropout probability must be in \(0, 1\], got 1\.5"),
-        (0, ValueError, r"Dropout probability must be in \(0, 1\], got 0"),
-        (-0.2, ValueError, r"Dropout probability must be in \(0, 1\], got -0\.2"),
+        (1.5, ValueError, r"Dropout probability must be in \[0\.01, 1\], got 1\.5"),
+        (0, ValueError, r"Dropout probability must be in \[0\.01, 1\], got 0"),
+        (-0.2, ValueError, r"Dropout probability must be in \[0\.01, 1\], got -0\.2"),
+        (1e-9, ValueError, r"Dropout probability must be in \[0\.01, 1\], got 1e-09"),  # nothing would be kept
+        (5e-324, ValueError, r"Dropout probability must be in \[0\.01, 1\], got 5e-324"),  # 1/p overflows
         (float("nan"), ValueError, r"Dropout probability must be a finite number, got nan"),
         (float("inf"), ValueError, r"Dropout probability must be a finite number"),
         ("0.5", TypeError, r"Dropout probability must be a real number, got '0\.5'"),

@@ -441,9 +441,9 @@ def test_exact_message_for_the_wrong_feature_width():
 
 
 def test_empty_sequences_are_rejected():
-    with pytest.raises(ValueError, match=r"RNN input_tensor must hold at least one sequence .* got \(0, 3\)"):
+    with pytest.raises(ValueError, match=r"RNN got an empty input_tensor of shape \(0, 3\).*one time step"):
         RNN(D, H, K).forward(np.zeros((0, D)))
-    with pytest.raises(ValueError, match=r"at least one time step, got \(2, 0, 3\)"):
+    with pytest.raises(ValueError, match=r"RNN got an empty input_tensor of shape \(2, 0, 3\)"):
         RNN(D, H, K).forward(np.zeros((2, 0, D)))
 
 

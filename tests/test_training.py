@@ -201,7 +201,7 @@ def test_hyper_parameter_setters_reject_bad_values_without_partial_changes():
     assert all(opt.learning_rate == 0.02 for layer in net.trainable_layers() for opt in layer.optimizers.values())
     with pytest.raises(ValueError, match="alpha must be non-negative"):
         set_regularization_strength(net, -0.1)
-    with pytest.raises(ValueError, match=r"Dropout probability must be in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"Dropout probability must be in \[0\.01, 1\]"):
         set_keep_probability(net, 1.5)
 
 

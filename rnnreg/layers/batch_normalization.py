@@ -163,12 +163,7 @@ class BatchNormalization(TrainableLayer):
 
         self._used_batch_statistics = self.uses_batch_statistics()
         if self._used_batch_statistics:
-            count = x.size // self.channels  # M
-            if count == 0:
-                raise ValueError(
-                    "BatchNormalization needs at least one value per channel to compute batch statistics, "
-                    f"got input_tensor of shape {describe_shape(x.shape)}"
-                )
+            count = x.size // self.channels  # M (check_input refuses an empty batch)
             mean = x.sum(axis=axes, keepdims=True) / count  # μ_B = (1/M) Σ x
             centered = x - mean
             variance = (centered**2).sum(axis=axes, keepdims=True) / count  # σ²_B = (1/M) Σ (x − μ_B)², ddof 0
@@ -221,6 +216,11 @@ class BatchNormalization(TrainableLayer):
             )
         mean = check_array_shape("BatchNormalization", "moving_mean", self.moving_mean, (self.channels,))
         variance = check_array_shape("BatchNormalization", "moving_variance", self.moving_variance, (self.channels,))
+        if not (np.isfinite(mean).all() and np.isfinite(variance).all() and (variance >= 0).all()):
+            raise ValueError(
+                "BatchNormalization moving_mean must be finite and moving_variance finite and >= 0, got "
+                f"moving_mean {mean!r} and moving_variance {variance!r}"
+            )
         return mean, variance
 
     def _update_moving_statistics(self, mean, variance):
@@ -228,9 +228,10 @@ class BatchNormalization(TrainableLayer):
         if self.moving_mean is None or self.moving_variance is None:
             self.moving_mean, self.moving_variance = mean.copy(), variance.copy()
             return
+        moving_mean, moving_variance = self._moving_statistics()  # checked: a (1, C) array would broadcast
         a = self.momentum
-        self.moving_mean = a * self.moving_mean + (1 - a) * mean
-        self.moving_variance = a * self.moving_variance + (1 - a) * variance
+        self.moving_mean = a * moving_mean + (1 - a) * mean
+        self.moving_variance = a * moving_variance + (1 - a) * variance
 
     def _check_channels(self, array, axis):
         if array.shape[axis] != self.channels:

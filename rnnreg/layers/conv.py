@@ -12,7 +12,6 @@ from rnnreg.validation import (
     check_input,
     check_int_tuple,
     check_positive_int,
-    describe_shape,
     require_forward,
 )
 
@@ -125,8 +124,6 @@ class Conv(TrainableLayer):
         """Cross-correlate ``input_tensor`` with every kernel, add the biases and subsample by the stride."""
         spatial_names = ("y", "x")[: self.spatial_dims]
         x = check_input(self, input_tensor, [("batch", self.channels, *spatial_names)])
-        if 0 in x.shape[2:]:
-            raise ValueError(f"Conv input_tensor must have a non-empty spatial size, got {describe_shape(x.shape)}")
         kernels = check_array_shape("Conv", "weights", self.weights, (self.num_kernels, *self.convolution_shape))
         bias = check_array_shape("Conv", "bias", self.bias, (self.num_kernels,))
         kernels, bias = kernels.astype(x.dtype, copy=False), bias.astype(x.dtype, copy=False)

@@ -12,9 +12,11 @@ class Dropout(BaseLayer):
     Parameters
     ----------
     probability : float
-        p, the fraction of units KEPT (the exercise's meaning, not the drop rate), in (0, 1].
-        p = 1 keeps everything. It is a property and may change between steps; the new value is used
-        from the next ``forward`` on.
+        p, the fraction of units KEPT (the exercise's meaning, not the drop rate), in [0.01, 1].
+        p = 1 keeps everything. Below ``MIN_PROBABILITY`` = 0.01 nearly every batch would come out all
+        zeros (and the few kept units scaled by more than 100): a net that silently learns nothing, so it is
+        refused. It is a property and may change between steps; the new value is used from the next
+        ``forward`` on.
     rng : None, int or numpy.random.Generator, optional
         None (default): NumPy's global random state, so np.random.seed(n) reproduces the draws; an int: a
         seed for np.random.default_rng; a Generator: used as it is. The source of the masks.
@@ -47,6 +49,8 @@ class Dropout(BaseLayer):
     the caller's array is never modified.
     """
 
+    MIN_PROBABILITY = 0.01
+
     def __init__(self, probability, rng=None):
         super().__init__()
         self.probability = probability
@@ -60,12 +64,14 @@ class Dropout(BaseLayer):
 
     @property
     def probability(self):
-        """p, the fraction of units kept, in (0, 1]; a new value takes effect at the next ``forward``."""
+        """p, the fraction of units kept, in [0.01, 1]; a new value takes effect at the next ``forward``."""
         return self._probability
 
     @probability.setter
     def probability(self, value):
-        self._probability = check_fraction("Dropout probability", value, low=0, high=1, low_open=True)
+        self._probability = check_fraction(
+            "Dropout probability", value, low=self.MIN_PROBABILITY, high=1, low_open=False
+        )
 
     def train_scale(self):
         """s while training: 1/p, which keeps E[y] = x (inverted dropout)."""

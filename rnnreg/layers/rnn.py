@@ -215,11 +215,6 @@ class RecurrentLayer(TrainableLayer):
     def _checked_input(self, input_tensor):
         """The input as our own time-major (T, N, D) float array, and whether it was one (T, D) sequence."""
         x = check_input(self, input_tensor, [("time", self.input_size), ("batch", "time", self.input_size)])
-        if x.size == 0:
-            raise ValueError(
-                f"{type(self).__name__} input_tensor must hold at least one sequence of at least one time step, "
-                f"got {describe_shape(x.shape)}"
-            )
         single = x.ndim == 2
         # A copy: the caller may change their array before backward.
         return np.array(_time_major(x, single), order="C"), single

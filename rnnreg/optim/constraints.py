@@ -12,7 +12,7 @@ moments (see ``rnnreg.optim.optimizers``).
 
 import numpy as np
 
-from rnnreg.validation import check_non_negative_number
+from rnnreg.validation import as_float_array, check_non_negative_number
 
 
 class Regularizer:
@@ -47,20 +47,25 @@ class L2Regularizer(Regularizer):
     """Penalty ``α Σ w²`` with shrinkage gradient ``α w`` (weight decay)."""
 
     def calculate_gradient(self, weights):
-        return self.alpha * np.asarray(weights)
+        return self.alpha * _weights(self, weights)
 
     def norm(self, weights):
-        return self.alpha * float(np.sum(np.square(weights)))
+        return self.alpha * float(np.sum(np.square(_weights(self, weights))))
 
 
 class L1Regularizer(Regularizer):
     """Penalty ``α Σ |w|`` with gradient ``α sign(w)``, which drives small weights to exactly zero."""
 
     def calculate_gradient(self, weights):
-        return self.alpha * np.sign(weights)
+        return self.alpha * np.sign(_weights(self, weights))
 
     def norm(self, weights):
-        return self.alpha * float(np.sum(np.abs(weights)))
+        return self.alpha * float(np.sum(np.abs(_weights(self, weights))))
+
+
+def _weights(regularizer, weights):
+    """The weights as a float array: integer ones are converted, non-numeric ones refused with their name."""
+    return as_float_array(f"{type(regularizer).__name__} weights", weights)
 
 
 # The names some versions of the exercise use.

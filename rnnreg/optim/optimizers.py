@@ -14,14 +14,16 @@ regularizer's gradient is added to the data gradient before it enters the veloci
     g ← g + reg.calculate_gradient(w);   then the optimizer's step with g.
 
 All updates work on arrays and on plain floats, never modify the arrays they are given, and keep the
-dtype of the weights. Each line of an update is its formula, computed into new arrays: the state
-(velocity, moments) is replaced at every step, never changed in place, so an array handed out earlier
-(``state_arrays``, a plot) keeps its values.
+floating dtype of the weights (float32 stays float32). Weights are floating point: integer or boolean
+weights (``np.array([0])``, as the exercise's tests assign) are updated as float64, never truncated back.
+Each line of an update is its formula, computed into new arrays: the state (velocity, moments) is replaced
+at every step, never changed in place, so an array handed out earlier (``state_arrays``, a plot) keeps its
+values.
 """
 
 import numpy as np
 
-from rnnreg.validation import check_bool, check_fraction, check_positive_number
+from rnnreg.validation import as_float_array, check_bool, check_fraction, check_positive_number
 
 
 class Optimizer:
@@ -62,11 +64,12 @@ class Optimizer:
 
     def calculate_update(self, weight_tensor, gradient_tensor):
         """Return the weights after one step; the regularizer shrinks the pre-update weights."""
-        weights = np.asarray(weight_tensor)
-        gradient = np.asarray(gradient_tensor)
+        name = f"{type(self).__name__}.calculate_update"
+        weights = as_float_array(f"{name} weight_tensor", weight_tensor)
+        gradient = as_float_array(f"{name} gradient_tensor", gradient_tensor)
         if weights.shape != gradient.shape:
             raise ValueError(
-                f"{type(self).__name__}.calculate_update: gradient_tensor shape {gradient.shape} does not match "
+                f"{name}: gradient_tensor shape {gradient.shape} does not match "
                 f"weight_tensor shape {weights.shape}"
             )
         if self.regularizer is not None and self.regularize_gradient:
@@ -78,7 +81,7 @@ class Optimizer:
         else:
             updated = weights + step
         if isinstance(weight_tensor, np.ndarray):
-            return updated.astype(weight_tensor.dtype, copy=False)
+            return updated.astype(weights.dtype, copy=False)  # float32 weights stay float32
         return updated
 
     def _data_step(self, gradient):
