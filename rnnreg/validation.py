@@ -136,7 +136,7 @@ def describe_shape(shape):
     return "(" + ", ".join(str(size) for size in shape) + (",)" if len(shape) == 1 else ")")
 
 
-def check_input(layer, tensor, expected_shapes, *, argument="input_tensor"):
+def check_input(layer, tensor, expected_shapes=None, *, argument="input_tensor"):
     """Validate an array against one or more shape templates and return it as a float array.
 
     Parameters
@@ -145,9 +145,10 @@ def check_input(layer, tensor, expected_shapes, *, argument="input_tensor"):
         The layer (or its name) that receives the array; its class name starts the message.
     tensor : array_like
         The array to check.
-    expected_shapes : sequence of tuples
+    expected_shapes : sequence of tuples, optional
         Each template is a tuple with one entry per axis: an int pins that axis, a string (such as
-        ``"batch"``) leaves it free. The array must match one template.
+        ``"batch"``) leaves it free. The array must match one template. None (default): any shape, for the
+        element-wise layers.
 
     Returns
     -------
@@ -173,6 +174,8 @@ def check_input(layer, tensor, expected_shapes, *, argument="input_tensor"):
             f"{_owner_name(layer)} got an empty {argument} of shape {describe_shape(array.shape)}: every axis "
             "needs at least one entry (one sample, one time step, one feature)"
         )
+    if expected_shapes is None:
+        return array
     for template in expected_shapes:
         if _fits(array.shape, template):
             return array

@@ -42,7 +42,7 @@ class ReLU(_ElementwiseActivation):
     """y = max(0, x);  dL/dx = E ⊙ [x > 0].  Shapes: any -> same."""
 
     def forward(self, input_tensor):
-        self._cached = as_float_array("ReLU input_tensor", input_tensor)
+        self._cached = check_input(self, input_tensor)
         return np.maximum(self._cached, 0)
 
     def backward(self, error_tensor):
@@ -54,7 +54,7 @@ class TanH(_ElementwiseActivation):
     """y = tanh(x);  dL/dx = E ⊙ (1 − y²).  Shapes: any -> same."""
 
     def forward(self, input_tensor):
-        self._cached = np.tanh(as_float_array("TanH input_tensor", input_tensor))
+        self._cached = np.tanh(check_input(self, input_tensor))
         return self._cached
 
     def backward(self, error_tensor):
@@ -66,7 +66,7 @@ class Sigmoid(_ElementwiseActivation):
     """y = 1 / (1 + e^−x);  dL/dx = E ⊙ y (1 − y).  Shapes: any -> same."""
 
     def forward(self, input_tensor):
-        self._cached = sigmoid(as_float_array("Sigmoid input_tensor", input_tensor))
+        self._cached = sigmoid(check_input(self, input_tensor))
         return self._cached
 
     def backward(self, error_tensor):

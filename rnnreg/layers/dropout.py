@@ -3,7 +3,13 @@
 import numpy as np
 
 from rnnreg.layers.base import BaseLayer
-from rnnreg.validation import as_float_array, check_error_shape, check_fraction, require_forward, resolve_rng
+from rnnreg.validation import (
+    check_error_shape,
+    check_fraction,
+    check_input,
+    require_forward,
+    resolve_rng,
+)
 
 
 class Dropout(BaseLayer):
@@ -82,7 +88,7 @@ class Dropout(BaseLayer):
         return 1
 
     def forward(self, input_tensor):
-        x = as_float_array("Dropout input_tensor", input_tensor)
+        x = check_input(self, input_tensor)
         self._output_shape = x.shape
         if self.testing_phase:
             self._forward_mask, self._forward_scale = None, self.test_scale()

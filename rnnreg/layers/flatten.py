@@ -3,7 +3,7 @@
 import math
 
 from rnnreg.layers.base import BaseLayer
-from rnnreg.validation import as_float_array, check_error_shape, require_forward
+from rnnreg.validation import check_error_shape, check_input, require_forward
 
 
 class Flatten(BaseLayer):
@@ -17,7 +17,7 @@ class Flatten(BaseLayer):
         self._input_shape = None
 
     def forward(self, input_tensor):
-        tensor = as_float_array("Flatten input_tensor", input_tensor)
+        tensor = check_input(self, input_tensor)
         if tensor.ndim < 1:
             raise ValueError(f"Flatten expected input_tensor of shape (batch, ...), got a scalar {tensor!r}")
         self._input_shape = tensor.shape
