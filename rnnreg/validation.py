@@ -5,6 +5,7 @@ what was expected and what was received, so a learner never has to decode a NumP
 from three frames down.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -129,6 +130,23 @@ def check_int_tuple(name, value, length=None):
         entries = "1 entry" if length == 1 else f"{length} entries"
         raise ValueError(f"{name} must have {entries}, got {len(items)}: {value!r}")
     return tuple(check_positive_int(f"{name}[{i}]", item) for i, item in enumerate(items))
+
+
+# The most numbers one array of a layer may hold: 2**28 (2 GiB in float64). Teaching nets are far below it
+# (a 784-1000 layer holds 0.8 million); far above it NumPy would stop with a MemoryError, or the laptop swap.
+MAX_ARRAY_ENTRIES = 2**28
+
+
+def check_array_size(owner, name, shape):
+    """Return ``shape`` if an array of it holds at most ``MAX_ARRAY_ENTRIES`` numbers, else raise ValueError."""
+    entries = math.prod(shape)
+    if entries > MAX_ARRAY_ENTRIES:
+        raise ValueError(
+            f"{owner} {name} would have shape {describe_shape(shape)}: {entries:.3g} numbers "
+            f"({entries * 8 / 2**30:.3g} GiB in float64), more than the {MAX_ARRAY_ENTRIES:,} rnnreg allows for one "
+            "array; choose smaller sizes"
+        )
+    return shape
 
 
 def describe_shape(shape):

@@ -15,11 +15,13 @@ from rnnreg import (
     RNN,
     Adam,
     BatchNormalization,
+    Constant,
     Conv,
     CrossEntropyLoss,
     Dropout,
     Flatten,
     FullyConnected,
+    He,
     L1Regularizer,
     L2Loss,
     L2Regularizer,
@@ -30,6 +32,8 @@ from rnnreg import (
     Sigmoid,
     SoftMax,
     TanH,
+    UniformRandom,
+    Xavier,
 )
 
 OPTIMIZERS = {
@@ -250,3 +254,42 @@ def test_dropout_at_its_smallest_keep_probability_stays_finite():
     output = layer.forward(np.ones((200, 50)))
     assert np.isfinite(output).all() and 0 < np.count_nonzero(output) < output.size
     np.testing.assert_allclose(output[output != 0], 100.0)
+
+
+# ------------------------------------------------------------------------------- initializers and sizes
+
+INITIALIZERS = {"He": He, "Xavier": Xavier, "UniformRandom": UniformRandom, "Constant": Constant}
+
+
+@pytest.mark.parametrize("name", sorted(INITIALIZERS))
+@pytest.mark.parametrize(
+    "arguments, argument, error",
+    [
+        (((2, 2), 0, 2), "fan_in", ValueError),  # σ = sqrt(2 / 0): He raised a bare ZeroDivisionError
+        (((2, 2), -3, 2), "fan_in", ValueError),  # σ = NaN: weights that are no numbers
+        (((2, 2), float("nan"), 2), "fan_in", TypeError),
+        (((2, 2), 2.5, 2), "fan_in", TypeError),
+        (((2, 2), 2, 0), "fan_out", ValueError),
+        (((2, -1), 2, 2), r"weights_shape\[1\]", ValueError),
+        ((5, 2, 2), "weights_shape", TypeError),
+    ],
+)
+def test_initializers_refuse_fans_and_shapes_outside_their_domain(name, arguments, argument, error):
+    with pytest.raises(error, match=rf"{name}.initialize {argument} must be"):
+        INITIALIZERS[name]().initialize(*arguments)
+
+
+@pytest.mark.parametrize(
+    "make, argument",
+    [
+        (lambda: FullyConnected(10**9, 10**9), r"FullyConnected weights would have shape \(1000000001, 1000000000\)"),
+        (lambda: RNN(3, 10**8, 2), r"RNN weights would have shape"),
+        (lambda: LSTM(3, 10**7, 2), r"LSTM weights would have shape"),
+        (lambda: Conv(1, (10**5, 10**3, 10**3), 4), r"Conv weights would have shape"),
+        (lambda: BatchNormalization(10**12), r"BatchNormalization weights would have shape"),
+        (lambda: He().initialize((10**6, 10**6), 10, 10), r"He.initialize weights_shape would have shape"),
+    ],
+)
+def test_huge_sizes_are_a_clear_error_not_a_memory_error(make, argument):
+    with pytest.raises(ValueError, match=rf"{argument}.*GiB in float64\), more than the 268,435,456"):
+        make()

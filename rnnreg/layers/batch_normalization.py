@@ -5,6 +5,7 @@ import numpy as np
 from rnnreg.layers.base import TrainableLayer
 from rnnreg.validation import (
     check_array_shape,
+    check_array_size,
     check_error_shape,
     check_fraction,
     check_input,
@@ -85,6 +86,7 @@ class BatchNormalization(TrainableLayer):
     def __init__(self, channels, momentum=0.8):
         super().__init__()
         self.channels = check_positive_int("BatchNormalization channels", channels)
+        check_array_size("BatchNormalization", "weights", (self.channels,))
         self.momentum = momentum
         self.weights = np.ones(self.channels)
         self.bias = np.zeros(self.channels)

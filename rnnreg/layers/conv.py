@@ -8,6 +8,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from rnnreg.layers.base import TrainableLayer
 from rnnreg.validation import (
     check_array_shape,
+    check_array_size,
     check_error_shape,
     check_input,
     check_int_tuple,
@@ -94,7 +95,8 @@ class Conv(TrainableLayer):
         self.channels = self.convolution_shape[0]
         self.kernel_shape = self.convolution_shape[1:]
         # NumPy's global state on purpose (DESIGN §4): np.random.seed(n) makes a run reproducible.
-        self.weights = np.random.random_sample((self.num_kernels, *self.convolution_shape))
+        shape = check_array_size("Conv", "weights", (self.num_kernels, *self.convolution_shape))
+        self.weights = np.random.random_sample(shape)
         self.bias = np.random.random_sample(self.num_kernels)
         self.gradient_weights = None
         self.gradient_bias = None

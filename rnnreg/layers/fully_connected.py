@@ -3,7 +3,14 @@
 import numpy as np
 
 from rnnreg.layers.base import TrainableLayer
-from rnnreg.validation import check_array_shape, check_error_shape, check_input, check_positive_int, require_forward
+from rnnreg.validation import (
+    check_array_shape,
+    check_array_size,
+    check_error_shape,
+    check_input,
+    check_positive_int,
+    require_forward,
+)
 
 
 class FullyConnected(TrainableLayer):
@@ -41,7 +48,8 @@ class FullyConnected(TrainableLayer):
         super().__init__()
         self.input_size = check_positive_int("FullyConnected input_size", input_size)
         self.output_size = check_positive_int("FullyConnected output_size", output_size)
-        self.weights = np.random.random_sample((self.input_size + 1, self.output_size))
+        shape = check_array_size("FullyConnected", "weights", (self.input_size + 1, self.output_size))
+        self.weights = np.random.random_sample(shape)
         self.gradient_weights = None
         self._input = None
         self._weights = None

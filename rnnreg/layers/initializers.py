@@ -6,7 +6,20 @@ every draw uses NumPy's global random state, so ``np.random.seed(n)`` makes a wh
 
 import numpy as np
 
-from rnnreg.validation import check_finite_number, resolve_rng
+from rnnreg.validation import check_array_size, check_finite_number, check_positive_int, resolve_rng
+
+
+def _checked(initializer, weights_shape, fan_in, fan_out):
+    """The arguments of ``initialize`` as (shape, fan_in, fan_out), or a ValueError/TypeError naming the bad one.
+
+    A fan of 0, a negative one or NaN would give σ = inf or NaN: weights that are silently not numbers.
+    """
+    name = f"{type(initializer).__name__}.initialize"
+    if not isinstance(weights_shape, (tuple, list)):
+        raise TypeError(f"{name} weights_shape must be a tuple of sizes, got {weights_shape!r}")
+    shape = tuple(check_positive_int(f"{name} weights_shape[{i}]", size) for i, size in enumerate(weights_shape))
+    check_array_size(name, "weights_shape", shape)
+    return shape, check_positive_int(f"{name} fan_in", fan_in), check_positive_int(f"{name} fan_out", fan_out)
 
 
 class Initializer:
@@ -49,7 +62,8 @@ class Constant(Initializer):
         self.value = check_finite_number("Constant value", value)
 
     def initialize(self, weights_shape, fan_in, fan_out):
-        return np.full(weights_shape, self.value)
+        shape, _, _ = _checked(self, weights_shape, fan_in, fan_out)
+        return np.full(shape, self.value)
 
     def config(self):
         return {"value": self.value}
@@ -66,7 +80,8 @@ class UniformRandom(_RandomInitializer):
     """
 
     def initialize(self, weights_shape, fan_in, fan_out):
-        return self._random_source().random(weights_shape)
+        shape, _, _ = _checked(self, weights_shape, fan_in, fan_out)
+        return self._random_source().random(shape)
 
 
 class Xavier(_RandomInitializer):
@@ -80,8 +95,9 @@ class Xavier(_RandomInitializer):
     """
 
     def initialize(self, weights_shape, fan_in, fan_out):
+        shape, fan_in, fan_out = _checked(self, weights_shape, fan_in, fan_out)
         sigma = np.sqrt(2.0 / (fan_in + fan_out))
-        return self._random_source().normal(0.0, sigma, weights_shape)
+        return self._random_source().normal(0.0, sigma, shape)
 
 
 class He(_RandomInitializer):
@@ -95,5 +111,6 @@ class He(_RandomInitializer):
     """
 
     def initialize(self, weights_shape, fan_in, fan_out):
+        shape, fan_in, _ = _checked(self, weights_shape, fan_in, fan_out)
         sigma = np.sqrt(2.0 / fan_in)
-        return self._random_source().normal(0.0, sigma, weights_shape)
+        return self._random_source().normal(0.0, sigma, shape)

@@ -21,6 +21,7 @@ from rnnreg.layers.activations import sigmoid
 from rnnreg.layers.base import TrainableLayer
 from rnnreg.validation import (
     check_array_shape,
+    check_array_size,
     check_bool,
     check_error_shape,
     check_input,
@@ -89,8 +90,9 @@ class RecurrentLayer(TrainableLayer):
         self.hidden_size = check_positive_int(f"{name} hidden_size", hidden_size)
         self.output_size = check_positive_int(f"{name} output_size", output_size)
         self.memorize = memorize
-        self.weights = np.random.random_sample(self._weights_shape)
-        self.output_weights = np.random.random_sample(self._output_weights_shape)
+        self.weights = np.random.random_sample(check_array_size(name, "weights", self._weights_shape))
+        output_shape = check_array_size(name, "output_weights", self._output_weights_shape)
+        self.output_weights = np.random.random_sample(output_shape)
         self.gradient_weights = None
         self.gradient_output_weights = None
         for state_name in self.buffer_names:
