@@ -6,7 +6,10 @@ Through the state a callback reads the history, changes hyper-parameters (``rnnr
 for the next step, or asks training to stop.
 """
 
-from rnnreg.validation import check_positive_int
+from rnnreg.validation import check_bool, check_choice, check_non_negative_number, check_positive_int
+
+HOOKS = ("on_train_begin", "on_step_end", "on_epoch_end", "on_train_end")
+MONITORS = ("validation_loss", "validation_accuracy")
 
 
 class TrainingState:
@@ -69,10 +72,26 @@ class StepFunction(Callback):
         self.function(state)
 
 
+def is_callback(candidate):
+    """True for an object with at least one of the hooks (a Callback, or anything shaped like one)."""
+    return any(hasattr(candidate, hook) for hook in HOOKS)
+
+
 def as_callback(candidate):
-    """Return ``candidate`` as a Callback (plain callables run at every step)."""
-    hooks = ("on_train_begin", "on_step_end", "on_epoch_end", "on_train_end")
-    if any(hasattr(candidate, hook) for hook in hooks):
+    """Return ``candidate`` as a Callback (plain callables run at every step).
+
+    Raises
+    ------
+    TypeError
+        A Callback class instead of an instance (its hooks would miss ``self``), or neither a callback
+        nor a function.
+    """
+    if isinstance(candidate, type):
+        raise TypeError(
+            f"callbacks must hold Callback objects, got the class {candidate.__name__}: create one, e.g. "
+            f"{candidate.__name__}()"
+        )
+    if is_callback(candidate):
         return candidate
     if callable(candidate):
         return StepFunction(candidate)
@@ -89,21 +108,24 @@ class EarlyStopping(Callback):
     monitor : {"validation_loss", "validation_accuracy"}
         What to watch; a loss must fall, an accuracy must rise.
     min_delta : float
-        The least change that counts as an improvement.
+        The least change that counts as an improvement: finite and >= 0 (NaN would make every comparison
+        false, so no epoch would ever improve; a negative one would count a worse value as an improvement).
     restore_best : bool
         At the end, put back the weights (and buffers, such as BatchNorm's moving statistics) of the best
         epoch, bit for bit.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``patience`` not a positive int, ``monitor`` not one of the two names, ``min_delta`` not a finite
+        number >= 0, ``restore_best`` not True or False.
     """
 
     def __init__(self, patience=5, monitor="validation_loss", min_delta=0.0, restore_best=True):
-        if monitor not in ("validation_loss", "validation_accuracy"):
-            raise ValueError(
-                f"EarlyStopping monitor must be 'validation_loss' or 'validation_accuracy', got {monitor!r}"
-            )
         self.patience = check_positive_int("EarlyStopping patience", patience)
-        self.monitor = monitor
-        self.min_delta = float(min_delta)
-        self.restore_best = restore_best
+        self.monitor = check_choice("EarlyStopping monitor", monitor, MONITORS)
+        self.min_delta = check_non_negative_number("EarlyStopping min_delta", min_delta)
+        self.restore_best = check_bool("EarlyStopping restore_best", restore_best)
         self.best_value = None
         self.best_epoch = None
         self._best_snapshot = None

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from rnnreg.validation import check_positive_number
+
 
 def stored_gradients(network):
     """(layer, name) of every gradient ``backward`` stored in the trainable layers of ``network``."""
@@ -19,12 +21,34 @@ def global_gradient_norm(network):
     return float(np.sqrt(sum((gradient**2).sum() for gradient in gradients)))
 
 
+def check_max_norm(name, max_norm):
+    """Return ``max_norm`` as a positive finite float, or None (no clipping): the one rule for a clipping bound.
+
+    A negative bound would flip every gradient (gradient ascent) and 0 would zero them, so both are refused
+    along with NaN, infinity and non-numbers; ``fit``'s ``clip_norm`` and ``clip_by_global_norm`` use this.
+    """
+    return None if max_norm is None else check_positive_number(name, max_norm)
+
+
 def clip_by_global_norm(network, max_norm):
     """Scale every stored gradient by max_norm / ‖g‖ when ‖g‖ > max_norm; return ‖g‖ before clipping.
 
     All arrays shrink by the same factor, so the direction of the step is kept and only its length is
     bounded: afterwards ‖g‖ ≤ max_norm.
+
+    Parameters
+    ----------
+    network : NeuralNetwork
+        Its trainable layers hold the gradients of the last ``backward``.
+    max_norm : float or None
+        The bound, a positive finite number; None clips nothing and only measures ‖g‖.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``max_norm`` is not a number, or not positive and finite.
     """
+    max_norm = check_max_norm("clip_by_global_norm max_norm", max_norm)
     norm = global_gradient_norm(network)
     if max_norm is not None and norm > max_norm:
         scale = max_norm / norm

@@ -5,13 +5,13 @@ import time
 
 import numpy as np
 
-from rnnreg.network import stop_message
+from rnnreg.network import check_batch, next_batch, stop_message
 from rnnreg.optim.loss import CrossEntropyLoss
-from rnnreg.training.callbacks import EarlyStopping, ProgressBar, TrainingState, as_callback
-from rnnreg.training.clipping import clip_by_global_norm
+from rnnreg.training.callbacks import EarlyStopping, ProgressBar, TrainingState, as_callback, is_callback
+from rnnreg.training.clipping import check_max_norm, clip_by_global_norm
 from rnnreg.training.history import History
 from rnnreg.training.metrics import accuracy
-from rnnreg.validation import check_positive_int, check_positive_number
+from rnnreg.validation import check_bool, check_finite_number, check_positive_int
 
 
 def fit(
@@ -42,18 +42,22 @@ def fit(
         Passes over the training set.
     steps_per_epoch : int, optional
         Batches per epoch; by default ``data_layer.batches_per_epoch``.
-    callbacks : sequence
+    callbacks : list
         Callback objects or functions of the :class:`TrainingState`, run at the end of every step (and at
         the hooks they define). A callback may change hyper-parameters for the next step or stop training.
-    recorders : sequence
-        Objects with ``start(network)`` and ``record(step, network)`` (``rnnreg.training.recorders``).
+        Always a list (or tuple), also for one: ``callbacks=[show]``.
+    recorders : list
+        Objects with ``start(network)`` and ``record(step, network)`` (``rnnreg.training.recorders``);
+        a list (or tuple) as well.
     early_stopping : int or EarlyStopping, optional
         Patience in epochs (or a configured :class:`EarlyStopping`): stop when the validation loss has
         not improved for that long and restore the best weights.
     clip_norm : float, optional
-        Clip the gradients of each step to this global norm (see ``clip_by_global_norm``).
+        Clip the gradients of each step to this global norm, a positive finite number (see
+        ``clip_by_global_norm``); None (default) does not clip.
     truncation : int, optional
-        Truncated back-propagation through time for sequence batches (N, T, D): the batch is cut into
+        Truncated back-propagation through time for sequence batches (N, T, D) (or one sequence (T, D)) of a
+        network with recurrent layers (it refuses a network without any): the batch is cut into
         chunks of ``truncation`` steps along time, aligned to END at the last step (the first chunk is the
         short one when ``truncation`` does not divide T: T = 21, truncation 5 gives steps 1, 2–6, 7–11,
         12–16, 17–21). The recurrent layers carry their state from chunk to chunk (starting from zeros for
@@ -61,6 +65,8 @@ def fit(
         one update; with one target per sequence only the last chunk is, so the gradient of that target
         reaches back exactly ``truncation`` steps (steps T − truncation + 1 … T); the earlier chunks only
         run forward to carry the state. ``truncation >= T`` is full back-propagation through time.
+        The epoch's ``train_loss`` (without a ``get_train_set`` to evaluate) counts every chunk that
+        updated: the sum of their data losses over the epoch divided by the number of sequences.
     metric : callable, "auto" or None
         ``metric(prediction, labels)`` for the accuracies; "auto" uses ``accuracy`` with
         ``CrossEntropyLoss`` and no metric otherwise (use ``binary_accuracy`` for sigmoid outputs).
@@ -70,16 +76,25 @@ def fit(
     Returns
     -------
     History
+
+    Raises
+    ------
+    RuntimeError
+        No data layer or loss layer; training diverged (the message names the epoch and step).
+    TypeError, ValueError
+        An argument of the wrong type or outside its domain (the message names it), or a batch the network
+        refuses (see ``NeuralNetwork.forward``).
     """
     plan = _Plan(network, epochs, steps_per_epoch, clip_norm, truncation, metric)
+    hooks = [as_callback(callback) for callback in _as_list("callbacks", callbacks, "[show_progress]")]
+    recorders = _checked_recorders(recorders)
+    if early_stopping is not None:
+        hooks.append(early_stopping if isinstance(early_stopping, EarlyStopping) else EarlyStopping(early_stopping))
+    if check_bool("fit progress", progress):
+        hooks.append(ProgressBar())
     network.phase = "train"
     history = History()
     state = TrainingState(network, history, plan.epochs, plan.steps_per_epoch)
-    hooks = [as_callback(callback) for callback in callbacks]
-    if early_stopping is not None:
-        hooks.append(early_stopping if isinstance(early_stopping, EarlyStopping) else EarlyStopping(early_stopping))
-    if progress:
-        hooks.append(ProgressBar())
     for recorder in recorders:
         recorder.start(network)
     for hook in hooks:
@@ -103,10 +118,64 @@ def evaluate(network, inputs, labels, metric=accuracy):
     metric is None when ``metric`` is None. The prediction is ``network.predict(inputs)``: recurrent layers
     start from zeros whatever their ``memorize`` setting (a state carried over from training belongs to
     other sequences), and the phase, moving statistics and carried states are left as they were.
+
+    Raises
+    ------
+    TypeError
+        ``metric`` is not a function (or None), or it returned something that is not a real number.
+    ValueError
+        An empty set, inputs and labels with different numbers of samples, labels the loss layer refuses,
+        or a metric value that is NaN or infinite.
+    RuntimeError
+        The network has no loss layer, or its loss on the set is not finite.
     """
+    if network.loss_layer is None:
+        raise RuntimeError("evaluate needs network.loss_layer to be set first")
+    if metric is not None and not callable(metric):
+        raise TypeError(f"evaluate metric must be a function of (prediction, labels) or None, got {metric!r}")
+    check_batch("evaluate", inputs, labels, one_sequence_allowed=bool(network.stateful_layers()))
     prediction = network.predict(inputs)
     loss = float(network.loss_layer.forward(prediction, labels)) / len(inputs)
-    return loss, (None if metric is None else metric(prediction, labels))
+    if not np.isfinite(loss):
+        raise RuntimeError(f"evaluate: the loss on this set is {loss}; the network's outputs overflow the loss")
+    if metric is None:
+        return loss, None
+    return loss, check_finite_number(f"evaluate metric {_name_of(metric)} result", metric(prediction, labels))
+
+
+def _name_of(function):
+    return getattr(function, "__name__", type(function).__name__)
+
+
+def _as_list(argument, value, example):
+    """Return ``value`` (a list or tuple of items) as a list; one item on its own raises a TypeError that says so.
+
+    A lone function or callback would otherwise be iterated (or fail deep inside with "not iterable").
+    """
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if callable(value) or is_callback(value) or _is_recorder(value):
+        raise TypeError(f"fit {argument} must be a list, got one {type(value).__name__}: pass a list, e.g. "
+                        f"{argument}=[{_name_of(value) if callable(value) else 'it'}]")
+    raise TypeError(f"fit {argument} must be a list (e.g. {argument}={example}), got {value!r} "
+                    f"({type(value).__name__})")
+
+
+def _is_recorder(candidate):
+    return callable(getattr(candidate, "start", None)) and callable(getattr(candidate, "record", None))
+
+
+def _checked_recorders(recorders):
+    """The recorders as a list, each with ``start(network)`` and ``record(step, network)``."""
+    recorders = _as_list("recorders", recorders, "[SparsityRecorder()]")
+    for index, recorder in enumerate(recorders):
+        if isinstance(recorder, type) or not _is_recorder(recorder):
+            raise TypeError(
+                f"fit recorders[{index}] must be a recorder object with start(network) and record(step, network), "
+                f"got {recorder!r}" + (f": create one, e.g. {recorder.__name__}()" if isinstance(recorder, type)
+                                       else "")
+            )
+    return recorders
 
 
 class _Plan:
@@ -122,8 +191,13 @@ class _Plan:
             if steps_per_epoch is None:
                 raise ValueError("fit needs steps_per_epoch: the data layer has no batches_per_epoch")
         self.steps_per_epoch = check_positive_int("fit steps_per_epoch", steps_per_epoch)
-        self.clip_norm = None if clip_norm is None else check_positive_number("fit clip_norm", clip_norm)
+        self.clip_norm = check_max_norm("fit clip_norm", clip_norm)
         self.truncation = None if truncation is None else check_positive_int("fit truncation", truncation)
+        if self.truncation is not None and not network.stateful_layers():
+            raise ValueError(
+                f"fit truncation={truncation!r} cuts sequences along time for recurrent layers, but the network has "
+                "no recurrent (stateful) layer: leave truncation=None"
+            )
         if metric == "auto":
             metric = accuracy if isinstance(network.loss_layer, CrossEntropyLoss) else None
         if metric is not None and not callable(metric):
@@ -137,9 +211,11 @@ def _run_epochs(plan, state, hooks, recorders, started):
         state.epoch = epoch
         epoch_loss, epoch_samples = 0.0, 0
         for _ in range(plan.steps_per_epoch):
-            inputs, labels = network.data_layer.next()
+            network.phase = "train"  # the forward-only chunks too, whatever a callback's test left behind
+            inputs, labels = next_batch(network.data_layer, "fit")
             for chunk_inputs, chunk_labels in _chunks(network, inputs, labels, plan.truncation):
                 gradient_norm = _step(plan, state, chunk_inputs, chunk_labels)
+                epoch_loss += network.data_loss  # every chunk that updated counts, not only the last one
                 history.add_step(
                     step=state.step, epoch=epoch, data_loss=network.data_loss,
                     regularization_loss=network.regularization_loss, loss=network.loss[-1],
@@ -150,7 +226,6 @@ def _run_epochs(plan, state, hooks, recorders, started):
                     recorder.record(state.step, network)
                 for hook in hooks:
                     hook.on_step_end(state)
-            epoch_loss += network.data_loss
             epoch_samples += len(inputs)
             if state.stop_requested:
                 break
@@ -209,7 +284,10 @@ def _chunks(network, inputs, labels, truncation):
         return
     inputs, labels = np.asarray(inputs), np.asarray(labels)
     if inputs.ndim not in (2, 3):
-        raise ValueError(f"fit truncation needs sequence batches (batch, time, features), got shape {inputs.shape}")
+        raise ValueError(
+            "fit truncation needs sequence batches of shape (batch, time, features) (or one sequence (time, "
+            f"features)), got inputs of shape {inputs.shape}"
+        )
     time_axis = inputs.ndim - 2
     length = inputs.shape[time_axis]
     sequence_targets = labels.ndim == inputs.ndim and labels.shape[: time_axis + 1] == inputs.shape[: time_axis + 1]

@@ -1,14 +1,39 @@
-"""Accuracy measures for the History: prediction and labels in, a fraction in [0, 1] out."""
+"""Accuracy measures for the History: prediction and labels in, a fraction in [0, 1] out.
+
+Every measure takes a prediction and labels of the same, non-empty shape: labels (N,) against a
+prediction (N, K) would broadcast into a plausible but meaningless fraction, so they raise instead.
+"""
 
 import numpy as np
+
+from rnnreg.validation import as_float_array, check_finite_number
+
+
+def _matching(function, prediction, labels, labels_name="labels"):
+    """Both arrays as float arrays of the same non-empty shape; anything else raises ValueError."""
+    prediction = as_float_array(f"{function} prediction", prediction)
+    labels = as_float_array(f"{function} {labels_name}", labels)
+    if prediction.shape != labels.shape:
+        raise ValueError(
+            f"{function} prediction and {labels_name} must have the same shape, got {prediction.shape} and "
+            f"{labels.shape}"
+        )
+    if prediction.size == 0:
+        raise ValueError(f"{function} got an empty prediction of shape {prediction.shape}: nothing to measure")
+    return prediction, labels
 
 
 def accuracy(prediction, labels):
     """Fraction of samples whose largest prediction is at the one-hot label's position.
 
     Shapes: (N, K) or (N, T, K) for both; sequences count every time step as a sample.
+
+    Raises
+    ------
+    ValueError
+        Shapes that differ, or an empty prediction.
     """
-    prediction, labels = np.asarray(prediction), np.asarray(labels)
+    prediction, labels = _matching("accuracy", prediction, labels)
     return float(np.mean(np.argmax(prediction, axis=-1) == np.argmax(labels, axis=-1)))
 
 
@@ -16,8 +41,14 @@ def binary_accuracy(prediction, labels, threshold=0.5):
     """Fraction of elements on the same side of ``threshold`` as their 0/1 target (sigmoid outputs).
 
     Shapes: any matching shapes, such as (N, 1) for the memory task read out by ``LastTimeStep``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Shapes that differ, an empty prediction, or a threshold that is not a finite number.
     """
-    prediction, labels = np.asarray(prediction), np.asarray(labels)
+    threshold = check_finite_number("binary_accuracy threshold", threshold)
+    prediction, labels = _matching("binary_accuracy", prediction, labels)
     return float(np.mean((prediction > threshold) == (labels > threshold)))
 
 
@@ -26,6 +57,17 @@ def r_squared(prediction, targets):
 
     1 is a perfect fit; 0 is no better than always answering the mean of the targets; it can be negative.
     Shapes: any matching shapes; every element counts.
+
+    Raises
+    ------
+    ValueError
+        Shapes that differ, no targets, or constant targets (Σ(y − ȳ)² = 0: R² is undefined, a division by
+        zero would give NaN or −∞).
     """
-    prediction, targets = np.asarray(prediction), np.asarray(targets)
-    return float(1 - np.sum((prediction - targets) ** 2) / np.sum((targets - targets.mean()) ** 2))
+    prediction, targets = _matching("r_squared", prediction, targets, "targets")
+    spread = np.sum((targets - targets.mean()) ** 2)
+    if spread == 0:
+        raise ValueError(
+            f"r_squared is undefined for constant targets (all {float(targets.flat[0])!r}): Σ(y − ȳ)² is 0"
+        )
+    return float(1 - np.sum((prediction - targets) ** 2) / spread)
