@@ -242,16 +242,16 @@ def load_network(path, network_class):
     try:
         _check_metadata(metadata)
         network = network_class(
-            _build_optimizer(metadata["optimizer"]),
-            _build(metadata["weights_initializer"]),
-            _build(metadata["bias_initializer"]),
+            _build_optimizer("optimizer", metadata["optimizer"]),
+            _build("weights_initializer", metadata["weights_initializer"]),
+            _build("bias_initializer", metadata["bias_initializer"]),
             # Files written before the dtype option have no entry: None, the default.
             dtype=metadata.get("dtype"),
         )
         if metadata["loss_layer"] is not None:
-            network.loss_layer = _build(metadata["loss_layer"])
+            network.loss_layer = _build("loss_layer", metadata["loss_layer"])
         entries = metadata["layers"]
-        layers = [_build_layer(index, entry) for index, entry in enumerate(entries)]
+        layers = [_build(f"layers[{index}]", entry) for index, entry in enumerate(entries)]
         checked = _checked_arrays(arrays, entries, layers, network.dtype)
         pairs = enumerate(zip(layers, entries, strict=True))
         network.layers = [_restore_layer(index, layer, entry, checked) for index, (layer, entry) in pairs]
@@ -374,46 +374,42 @@ def _check_layer_entry(entry, spec):
 # Building ---------------------------------------------------------------------------------------------------
 
 
-def _build(spec):
+def _build(entry, spec):
     """The object a checked spec describes, with its own Generator restored when the spec has one."""
-    obj = KNOWN_CLASSES[spec["class"]](**spec["config"])
+    name = spec["class"]
+    try:
+        obj = KNOWN_CLASSES[name](**spec["config"])
+    except (TypeError, ValueError, OverflowError) as error:  # the constructor's own checks, or a wrong keyword
+        raise ValueError(f"{entry} ({name}): {error}") from error
+    except MemoryError as error:
+        raise ValueError(f"{entry} ({name}) config {_short(spec['config'])} needs more memory than there is") from error
     if spec.get("rng") is not None:
         if not hasattr(obj, "rng"):
-            raise ValueError(f"a {spec['class']} draws no random numbers, but its entry has an rng")
-        obj.rng = _generator(spec["rng"])
+            raise ValueError(f"{entry} ({name}): a {name} draws no random numbers, but its entry has an rng")
+        obj.rng = _generator(f"{entry} ({name})", spec["rng"])
     return obj
 
 
-def _generator(state):
+def _generator(entry, state):
     """A new Generator in the saved ``state`` of its bit generator."""
     name = state.get("bit_generator")
     if not isinstance(name, str) or name not in BIT_GENERATORS:
         known = ", ".join(BIT_GENERATORS)
-        raise ValueError(f"rng names an unknown bit generator {_short(name)} (expected one of {known})")
+        raise ValueError(f"{entry}: rng names an unknown bit generator {_short(name)} (expected one of {known})")
     bit_generator = BIT_GENERATORS[name]()
     try:
         bit_generator.state = state
     except (KeyError, TypeError, ValueError, OverflowError) as error:
-        raise ValueError(f"rng holds no valid {name} state ({type(error).__name__}: {error})") from error
+        raise ValueError(f"{entry}: rng holds no valid {name} state ({type(error).__name__}: {error})") from error
     return np.random.Generator(bit_generator)
 
 
-def _build_optimizer(spec):
-    optimizer = _build(spec)
+def _build_optimizer(entry, spec):
+    optimizer = _build(entry, spec)
     if spec["regularizer"] is not None:
-        optimizer.add_regularizer(_build(spec["regularizer"]), into_gradient=spec["regularize_gradient"])
+        regularizer = _build(f"{entry}.regularizer", spec["regularizer"])
+        optimizer.add_regularizer(regularizer, into_gradient=spec["regularize_gradient"])
     return optimizer
-
-
-def _build_layer(index, entry):
-    """Layer ``index`` as its constructor makes it; the file's arrays are checked against it, then put in."""
-    try:
-        return _build(entry)
-    except (TypeError, ValueError, OverflowError) as error:
-        raise ValueError(f"layers[{index}] ({entry['class']}): {error}") from error
-    except MemoryError as error:
-        raise ValueError(f"layers[{index}] ({entry['class']}) config {_short(entry['config'])} needs more memory "
-                         "than there is") from error
 
 
 def _restore_layer(index, layer, entry, checked):
@@ -423,9 +419,9 @@ def _restore_layer(index, layer, entry, checked):
         if key in checked:
             setattr(layer, name, checked[key])
     if "optimizer" in entry:
-        layer.optimizer = _build_optimizer(entry["optimizer"])
+        layer.optimizer = _build_optimizer(f"layers[{index}].optimizer", entry["optimizer"])
         for name, spec in entry["array_optimizers"].items():
-            optimizer = _build_optimizer(spec)
+            optimizer = _build_optimizer(f"layers[{index}].array_optimizers.{name}", spec)
             prefix = f"optimizers/{index}/{name}/"
             optimizer.load_state_arrays(
                 {key[len(prefix):]: value for key, value in checked.items() if key.startswith(prefix)}
@@ -491,10 +487,11 @@ def _buffer_shapes(layer):
 
 
 def _float_check(owner, shapes, *, network_dtype=True):
-    """A check of one floating-point array: numeric, one of ``shapes``, in the network's dtype.
+    """A check of one floating-point array: numeric and one of ``shapes``; integer arrays become floats.
 
-    A shape is a tuple with an int per pinned axis and a name (such as ``"batch"``) per free one. Layer
-    arrays and optimizer state follow the network's dtype (``network_dtype``); the loss history is float64.
+    A shape is a tuple with an int per pinned axis and a name (such as ``"batch"``) per free one. Integer
+    layer arrays and optimizer state become the network's dtype (``network_dtype``; float64 without one),
+    the loss history float64.
     """
 
     def check(key, array, dtype):
@@ -502,11 +499,9 @@ def _float_check(owner, shapes, *, network_dtype=True):
         if not any(_matches(floats.shape, shape) for shape in shapes):
             expected = " or ".join(describe_shape(shape) for shape in shapes)
             raise ValueError(f"{owner} array {key!r} must have shape {expected}, got {describe_shape(floats.shape)}")
-        if dtype is None or not network_dtype:
-            return floats
-        if array.dtype.kind == "f" and array.dtype != dtype:
-            raise ValueError(f"{owner} array {key!r} has dtype {array.dtype}, but the network computes in {dtype}")
-        return floats.astype(dtype, copy=False)  # integer arrays: straight to the network's dtype
+        if array.dtype.kind == "f" or dtype is None or not network_dtype:
+            return floats  # floating arrays exactly as saved (a user may have assigned float64 weights)
+        return array.astype(dtype)  # integer arrays: straight to the network's dtype
 
     return check
 

@@ -239,13 +239,29 @@ def test_integer_arrays_load_in_the_network_dtype(tmp_path):
     assert loaded.layers[0].weights.dtype == np.float32
 
 
-def test_a_float_array_in_another_dtype_than_the_network_is_refused(tmp_path):
+def test_a_float_array_in_another_precision_loads_exactly_as_saved(tmp_path):
+    # A user may assign float64 weights to a float32 network; the file keeps them, and so does load.
     net = NeuralNetwork(Sgd(0.1), He(), Constant(0.1), dtype=np.float32)
     net.append_layer(FullyConnected(2, 2))
-    arrays = saved_arrays(net.save(tmp_path / "net.npz"))
-    arrays["layers/0/weights"] = arrays["layers/0/weights"].astype(np.float64)
-    with pytest.raises(ValueError, match=r"'layers/0/weights' has dtype float64, but the network computes in float32"):
-        NeuralNetwork.load(write_tampered(tmp_path / "tampered.npz", arrays))
+    net.layers[0].weights = np.random.default_rng(0).normal(size=(3, 2))
+    loaded = NeuralNetwork.load(net.save(tmp_path / "net.npz"))
+    assert loaded.layers[0].weights.dtype == np.float64
+    np.testing.assert_array_equal(loaded.layers[0].weights, net.layers[0].weights)
+
+
+def test_a_float32_network_round_trips_bit_exactly(tmp_path):
+    np.random.seed(2)
+    net = NeuralNetwork(Adam(1e-2, 0.9, 0.999), He(), Constant(0.1), dtype=np.float32)
+    net.loss_layer = CrossEntropyLoss()
+    net.data_layer = batches()
+    for layer in (FullyConnected(4, 6), BatchNormalization(6), ReLU(), FullyConnected(6, 3), SoftMax()):
+        net.append_layer(layer)
+    net.train(2)
+    loaded = NeuralNetwork.load(net.save(tmp_path / "net.npz"))
+    for original, restored in zip(net.layers, loaded.layers, strict=True):
+        for name in (*original.parameter_names, *original.buffer_names):
+            assert getattr(restored, name).dtype == np.float32
+            np.testing.assert_array_equal(getattr(restored, name), getattr(original, name))
 
 
 def test_a_net_saved_in_the_test_phase_trains_with_dropout_on_after_load(tmp_path):
@@ -365,6 +381,15 @@ METADATA_CHANGES = {
         lambda m: m.update(loss_layer={"class": "He", "config": {}})),
     r"layers\[3\] \(Dropout\): Dropout probability must be a finite number, got nan": (
         lambda m: m["layers"][3]["config"].update(probability=float("nan"))),
+    r"optimizer \(Adam\): Adam learning_rate must be positive, got -1": (
+        lambda m: m["optimizer"]["config"].update(learning_rate=-1)),
+    r"layers\[0\]\.array_optimizers\.weights\.regularizer \(L2Regularizer\): L2Regularizer alpha must be": (
+        lambda m: m["layers"][0]["array_optimizers"]["weights"].update(
+            regularizer={"class": "L2Regularizer", "config": {"alpha": -1}})),
+    r"weights_initializer \(He\): .*unexpected keyword argument 'scale'": (
+        lambda m: m["weights_initializer"]["config"].update(scale=2)),
+    r"layers\[0\] \(FullyConnected\): FullyConnected .*more than the": (
+        lambda m: m["layers"][0]["config"].update(input_size=10**6, output_size=10**6)),
     r"layers\[2\] \(ReLU\): a ReLU draws no random numbers, but its entry has an rng": (
         lambda m: m["layers"][2].update(rng={"bit_generator": "PCG64"})),
 }
