@@ -119,12 +119,18 @@ def check_gradients(
     ------
     TypeError
         ``step``, ``floor``, ``relative_floor`` or ``tolerance`` is not a real number; ``input_tensor`` is
-        not numeric; an entry of ``layers`` has no ``forward`` and ``backward``; a backward returns no array.
+        not numeric; an entry of ``layers`` or ``loss_layer`` has no ``forward`` and ``backward``; a
+        backward returns no array.
     ValueError
-        One of those numbers is NaN, infinite or out of its range; ``input_tensor`` is empty; a gradient's
-        shape differs from its array's.
+        One of those numbers is NaN, infinite or out of its range; ``input_tensor`` is empty; ``layers`` is
+        empty; a gradient's shape differs from its array's; the loss is not one number.
     """
     stack = _checked_stack(layers)
+    if loss_layer is not None and not all(callable(getattr(loss_layer, m, None)) for m in ("forward", "backward")):
+        raise TypeError(
+            f"check_gradients loss_layer must have forward(prediction, label) and backward(label), "
+            f"got {loss_layer!r} ({type(loss_layer).__name__})"
+        )
     step = check_positive_number("check_gradients step", step)
     floor = check_positive_number("check_gradients floor", floor)
     relative_floor = check_non_negative_number("check_gradients relative_floor", relative_floor)
@@ -137,7 +143,7 @@ def check_gradients(
         output = _forward(stack, inputs)
         if loss_layer is None:
             loss_layer = LinearProbeLoss(output.shape)
-        loss_layer.forward(output, label_tensor)
+        _scalar_loss(loss_layer.forward(output, label_tensor))
         error = loss_layer.backward(label_tensor)
         for index in reversed(range(len(stack))):
             error = _gradient_array(f"layers[{index}].backward()", stack[index].backward(error))
@@ -149,7 +155,7 @@ def check_gradients(
 
         def loss_of_current_values():
             restore()
-            return loss_layer.forward(_forward(stack, inputs), label_tensor)
+            return _scalar_loss(loss_layer.forward(_forward(stack, inputs), label_tensor))
 
         def compare(name, array):
             exact = analytical[name]
@@ -176,6 +182,15 @@ def _checked_stack(layers):
                 f"got {layer!r} ({type(layer).__name__})"
             )
     return stack
+
+
+def _scalar_loss(value):
+    """The loss as a float; an array (a loss not summed over the batch) would broadcast, so it is refused."""
+    if np.ndim(value) != 0:
+        raise ValueError(
+            f"check_gradients loss_layer.forward must return one number, got an array of shape {np.shape(value)}"
+        )
+    return float(value)
 
 
 def _gradient_array(where, gradient):

@@ -208,6 +208,23 @@ def test_layers_that_are_no_layers_are_refused(layers):
         check_gradients(layers, np.ones((2, 2)))
 
 
+def test_a_loss_layer_without_forward_and_backward_is_a_type_error():
+    with pytest.raises(TypeError, match="check_gradients loss_layer must have forward"):
+        check_gradients(TanH(), np.ones((2, 2)), loss_layer="CrossEntropyLoss")
+
+
+def test_a_loss_that_is_not_one_number_is_a_value_error():
+    class PerSampleLoss:
+        def forward(self, prediction, label):
+            return prediction.sum(axis=1)
+
+        def backward(self, label):
+            return np.ones((2, 3))
+
+    with pytest.raises(ValueError, match=r"loss_layer.forward must return one number, got an array of shape \(2,\)"):
+        check_gradients(TanH(), np.ones((2, 3)), loss_layer=PerSampleLoss())
+
+
 def test_a_gradient_of_the_wrong_shape_names_its_array():
     class WrongShape(FullyConnected):
         def backward(self, error_tensor):
