@@ -42,7 +42,12 @@ def _check_dtype(dtype):
 
 
 def next_batch(data_layer, owner="NeuralNetwork"):
-    """Return ``data_layer.next()`` after checking it is the pair ``(input_tensor, label_tensor)``.
+    """Return ``data_layer.next()`` after checking it is the pair ``(input_tensor, label_tensor)``."""
+    return check_pair(owner, "data_layer.next()", data_layer.next())
+
+
+def check_pair(owner, source, value):
+    """Return ``value`` when it is a pair (inputs, labels), as a data layer's ``next()`` and ``get_*_set()`` give.
 
     A data layer that returns one array would otherwise be unpacked row by row (an array of two rows
     silently becomes an input row and a label row).
@@ -50,14 +55,11 @@ def next_batch(data_layer, owner="NeuralNetwork"):
     Raises
     ------
     TypeError
-        ``next()`` returned anything but a tuple or list of two entries.
+        ``value`` is anything but a tuple or list of two entries; the message names ``source``.
     """
-    batch = data_layer.next()
-    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-        raise TypeError(
-            f"{owner} data_layer.next() must return the pair (input_tensor, label_tensor), got {_describe(batch)}"
-        )
-    return batch
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{owner} {source} must return the pair (input_tensor, label_tensor), got {_describe(value)}")
+    return value
 
 
 def _describe(value):
@@ -260,8 +262,11 @@ class NeuralNetwork:
         RuntimeError
             The loss is NaN or infinite (nothing was updated), or an update made a weight non-finite.
         TypeError, ValueError
-            A batch that ``forward`` refuses (see there).
+            A batch that ``forward`` refuses (see there), or a ``before_update`` that is not callable.
         """
+        if before_update is not None and not callable(before_update):
+            raise TypeError(f"NeuralNetwork.train_step before_update must be a function of the network or None, "
+                            f"got {before_update!r}")
         # Every training entry point trains in the train phase, whatever a test or an evaluation left behind.
         self.phase = "train"
         # Divergence is reported below; NumPy's overflow warnings would only add noise.

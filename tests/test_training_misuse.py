@@ -399,6 +399,41 @@ def test_a_batch_with_fewer_labels_than_inputs_is_refused_by_fit_and_forward():
     assert net.loss == []
 
 
+@pytest.mark.parametrize(
+    ("early_stopping", "error", "message"),
+    [("5", TypeError, "fit early_stopping must be a patience in epochs .* got '5'"),
+     (True, TypeError, "fit early_stopping must be a patience in epochs .* got True"),
+     (2.0, TypeError, "fit early_stopping must be a patience in epochs .* got 2.0"),
+     (0, ValueError, "EarlyStopping patience must be a positive integer, got 0")],
+)
+def test_fit_early_stopping_must_be_a_patience_or_an_early_stopping(early_stopping, error, message):
+    with pytest.raises(error, match=message):
+        fit(classifier(), 1, steps_per_epoch=1, early_stopping=early_stopping)
+
+
+@pytest.mark.parametrize("function", [fit, evaluate])
+def test_fit_and_evaluate_need_a_network(function):
+    arguments = () if function is fit else (np.ones((2, 4)), one_hot([0, 1], 3))
+    with pytest.raises(TypeError, match=f"{function.__name__} network must be a NeuralNetwork, got FixedBatches"):
+        function(FixedBatches(), *arguments)
+
+
+def test_a_train_set_getter_returning_one_array_is_refused():
+    net = classifier()
+    net.data_layer.get_train_set = lambda: np.ones((2, 4))
+    with pytest.raises(TypeError, match=r"fit data_layer.get_train_set\(\) must return the pair .* shape \(2, 4\)"):
+        fit(net, 1, steps_per_epoch=1)
+
+
+def test_train_step_refuses_a_before_update_that_is_no_function_and_updates_nothing():
+    net = classifier()
+    weights = [np.copy(layer.weights) for layer in net.trainable_layers()]
+    with pytest.raises(TypeError, match="NeuralNetwork.train_step before_update must be a function .* got 0.5"):
+        net.train_step(before_update=0.5)
+    for kept, layer in zip(weights, net.trainable_layers(), strict=True):
+        np.testing.assert_array_equal(kept, layer.weights)
+
+
 def test_forward_with_labels_but_no_inputs_is_refused():
     with pytest.raises(ValueError, match="NeuralNetwork.forward got label_tensor without input_tensor"):
         classifier().forward(label_tensor=one_hot([0], 3))
@@ -565,7 +600,9 @@ class CountingCallback(Callback):
         self.steps += 1
 
 
-def test_lists_and_tuples_of_callbacks_and_recorders_still_work():
+def test_lists_and_tuples_of_callbacks_and_recorders_still_work_and_none_means_none():
     counter, recorder = CountingCallback(), SparsityRecorder()
     fit(classifier(), 1, steps_per_epoch=2, callbacks=(counter,), recorders=[recorder])
     assert counter.steps == 2
+    assert recorder.last_step == 1
+    assert fit(classifier(), 1, steps_per_epoch=1, callbacks=None, recorders=None).num_steps == 1

@@ -1,11 +1,12 @@
 """``fit``: epochs of mini-batch training on top of ``NeuralNetwork``, with validation, callbacks and records."""
 
 import contextlib
+import numbers
 import time
 
 import numpy as np
 
-from rnnreg.network import check_batch, next_batch, stop_message
+from rnnreg.network import NeuralNetwork, check_batch, check_pair, next_batch, stop_message
 from rnnreg.optim.loss import CrossEntropyLoss
 from rnnreg.training.callbacks import EarlyStopping, ProgressBar, TrainingState, as_callback, is_callback
 from rnnreg.training.clipping import check_max_norm, clip_by_global_norm
@@ -45,10 +46,10 @@ def fit(
     callbacks : list
         Callback objects or functions of the :class:`TrainingState`, run at the end of every step (and at
         the hooks they define). A callback may change hyper-parameters for the next step or stop training.
-        Always a list (or tuple), also for one: ``callbacks=[show]``.
+        Always a list (or tuple), also for one: ``callbacks=[show]``; None for none.
     recorders : list
         Objects with ``start(network)`` and ``record(step, network)`` (``rnnreg.training.recorders``);
-        a list (or tuple) as well.
+        a list (or tuple) as well, or None.
     early_stopping : int or EarlyStopping, optional
         Patience in epochs (or a configured :class:`EarlyStopping`): stop when the validation loss has
         not improved for that long and restore the best weights.
@@ -89,7 +90,7 @@ def fit(
     hooks = [as_callback(callback) for callback in _as_list("callbacks", callbacks, "[show_progress]")]
     recorders = _checked_recorders(recorders)
     if early_stopping is not None:
-        hooks.append(early_stopping if isinstance(early_stopping, EarlyStopping) else EarlyStopping(early_stopping))
+        hooks.append(_early_stopping(early_stopping))
     if check_bool("fit progress", progress):
         hooks.append(ProgressBar())
     network.phase = "train"
@@ -129,6 +130,7 @@ def evaluate(network, inputs, labels, metric=accuracy):
     RuntimeError
         The network has no loss layer, or its loss on the set is not finite.
     """
+    _check_network("evaluate", network)
     if network.loss_layer is None:
         raise RuntimeError("evaluate needs network.loss_layer to be set first")
     if metric is not None and not callable(metric):
@@ -143,6 +145,11 @@ def evaluate(network, inputs, labels, metric=accuracy):
     return loss, check_finite_number(f"evaluate metric {_name_of(metric)} result", metric(prediction, labels))
 
 
+def _check_network(function, network):
+    if not isinstance(network, NeuralNetwork):
+        raise TypeError(f"{function} network must be a NeuralNetwork, got {type(network).__name__}")
+
+
 def _name_of(function):
     return getattr(function, "__name__", type(function).__name__)
 
@@ -151,7 +158,10 @@ def _as_list(argument, value, example):
     """Return ``value`` (a list or tuple of items) as a list; one item on its own raises a TypeError that says so.
 
     A lone function or callback would otherwise be iterated (or fail deep inside with "not iterable").
+    None stands for no items.
     """
+    if value is None:
+        return []
     if isinstance(value, (list, tuple)):
         return list(value)
     if callable(value) or is_callback(value) or _is_recorder(value):
@@ -159,6 +169,18 @@ def _as_list(argument, value, example):
                         f"{argument}=[{_name_of(value) if callable(value) else 'it'}]")
     raise TypeError(f"fit {argument} must be a list (e.g. {argument}={example}), got {value!r} "
                     f"({type(value).__name__})")
+
+
+def _early_stopping(early_stopping):
+    """``fit``'s early_stopping as a callback: an EarlyStopping as it is, an int as its patience."""
+    if isinstance(early_stopping, EarlyStopping):
+        return early_stopping
+    if isinstance(early_stopping, bool) or not isinstance(early_stopping, numbers.Integral):
+        raise TypeError(
+            "fit early_stopping must be a patience in epochs (an int), an EarlyStopping or None, got "
+            f"{early_stopping!r} ({type(early_stopping).__name__})"
+        )
+    return EarlyStopping(early_stopping)
 
 
 def _is_recorder(candidate):
@@ -182,6 +204,7 @@ class _Plan:
     """The validated arguments of one ``fit`` call."""
 
     def __init__(self, network, epochs, steps_per_epoch, clip_norm, truncation, metric):
+        _check_network("fit", network)
         if network.data_layer is None or network.loss_layer is None:
             raise RuntimeError("fit needs network.data_layer and network.loss_layer to be set first")
         self.network = network
@@ -254,11 +277,11 @@ def _end_epoch(plan, state, running_train_loss, started):
     """Evaluate the training and validation sets in the test phase and add the epoch's row."""
     network, data = plan.network, plan.network.data_layer
     train_loss, train_accuracy = running_train_loss, None
-    if _has_rows(getattr(data, "get_train_set", None)):
-        train_loss, train_accuracy = evaluate(network, *data.get_train_set(), plan.metric)
+    if (train_set := _split_of(data, "get_train_set")) is not None:
+        train_loss, train_accuracy = evaluate(network, *train_set, plan.metric)
     validation_loss = validation_accuracy = None
-    if _has_rows(getattr(data, "get_validation_set", None)):
-        validation_loss, validation_accuracy = evaluate(network, *data.get_validation_set(), plan.metric)
+    if (validation_set := _split_of(data, "get_validation_set")) is not None:
+        validation_loss, validation_accuracy = evaluate(network, *validation_set, plan.metric)
     state.history.add_epoch(
         epoch=state.epoch, step=state.step, train_loss=train_loss, train_accuracy=train_accuracy,
         validation_loss=validation_loss, validation_accuracy=validation_accuracy,
@@ -266,8 +289,13 @@ def _end_epoch(plan, state, running_train_loss, started):
     )
 
 
-def _has_rows(getter):
-    return getter is not None and len(getter()[0]) > 0
+def _split_of(data_layer, getter_name):
+    """The pair (inputs, labels) the data layer's ``getter_name`` returns; None without the method or rows."""
+    getter = getattr(data_layer, getter_name, None)
+    if getter is None:
+        return None
+    inputs, labels = check_pair("fit", f"data_layer.{getter_name}()", getter())
+    return (inputs, labels) if len(inputs) > 0 else None
 
 
 def _learning_rate(network):
