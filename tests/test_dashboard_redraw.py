@@ -28,6 +28,9 @@ def other_value(control):
     if options:
         values = [option[1] if isinstance(option, tuple) else option for option in options]
         return values[(values.index(control.value) + 1) % len(values)]
+    if isinstance(control, ipywidgets.FloatLogSlider):  # its min and max are exponents: the values are base**min ...
+        low, high = control.base**control.min, control.base**control.max
+        return low if control.value != low else high
     if hasattr(control, "max"):
         return control.max if control.value != control.max else control.min
     return 2 * control.value if control.value else 1  # a number typed into a text box

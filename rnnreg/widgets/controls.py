@@ -4,9 +4,16 @@ Sliders that trigger a retrain use ``continuous_update=False``: the dashboard re
 slider is released, not for every pixel it passes.
 """
 
+import numbers
+
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_bool import _Bool
+from ipywidgets.widgets.widget_float import _BoundedFloat, _BoundedLogFloat, _Float
+from ipywidgets.widgets.widget_int import _BoundedInt
+from ipywidgets.widgets.widget_selection import _Selection
 
 from rnnreg.lessons.experiment import keep_probability
+from rnnreg.validation import check_bool, check_finite_number
 
 STYLE = {"description_width": "initial"}
 LAYOUT = widgets.Layout(width="auto", min_width="260px")
@@ -94,3 +101,47 @@ def clipping_slider(value=0.0, values=(0.0, 0.1, 0.3, 1.0, 3.0, 10.0)):
         options=[(_strength_label(v), v) for v in values], value=value, description="clip gradient norm at",
         continuous_update=False, style=STYLE, layout=LAYOUT,
     )
+
+
+def check_value(name, control, value):
+    """Return ``value`` if ``control`` can hold it as it is; else raise naming the control (``name``).
+
+    ipywidgets would clamp a slider's value into its range without a word and raise a bare TraitError
+    naming no control for a wrong option, so ``Dashboard.set`` checks every value here first.
+
+    Raises
+    ------
+    TypeError
+        A number where a choice is meant, a string for a slider, anything but True/False for a checkbox.
+    ValueError
+        A value outside a slider's range or not among a choice's options.
+    """
+    if isinstance(control, _Bool):
+        return check_bool(name, value)
+    if isinstance(control, _Selection):
+        return _check_option(name, control, value)
+    if isinstance(control, _BoundedInt) and (isinstance(value, bool) or not isinstance(value, numbers.Integral)):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if isinstance(control, _BoundedInt | _BoundedFloat | _BoundedLogFloat):
+        return _check_range(name, control, value)
+    if isinstance(control, _Float):
+        return check_finite_number(name, value)
+    return value
+
+
+def _check_option(name, control, value):
+    options = control._options_values
+    # True == 1 in Python: a checkbox-like value must not pass as the option 1.
+    if any(value == option and isinstance(value, bool) == isinstance(option, bool) for option in options):
+        return value
+    raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
+
+
+def _check_range(name, control, value):
+    number = check_finite_number(name, value)
+    low, high = control.min, control.max
+    if isinstance(control, _BoundedLogFloat):  # its min and max are exponents of its base
+        low, high = control.base**low, control.base**high
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}] (the slider's range), got {value!r}")
+    return value

@@ -33,10 +33,12 @@ import threading
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from rnnreg.viz.style import new_figure, projector_style
+from rnnreg.widgets.controls import check_value
 
 
 class Dashboard:
@@ -113,16 +115,42 @@ class Dashboard:
         return {name: control.value for name, control in self.controls.items()}
 
     def set(self, **values):
-        """Set several controls at once (from a notebook cell or a test) with one refresh."""
+        """Set several controls at once (from a notebook cell or a test) with one refresh: all of them or none.
+
+        Every value is checked against its control first (``controls.check_value``) and the whole setting
+        against ``check_setting``; a rejected one changes no control and draws nothing.
+
+        Raises
+        ------
+        ValueError
+            An unknown control, a value outside a slider's range or not among a control's options.
+        TypeError
+            A value of the wrong type (a string for a slider, a number for a checkbox).
+        """
+        owner = type(self).__name__
         unknown = set(values) - set(self.controls)
         if unknown:
-            raise ValueError(
-                f"{type(self).__name__} has no control {sorted(unknown)}; its controls: {sorted(self.controls)}"
-            )
+            raise ValueError(f"{owner} has no control {sorted(unknown)}; its controls: {sorted(self.controls)}")
+        checked = {name: check_value(f"{owner} control {name!r}", self.controls[name], value)
+                   for name, value in values.items()}
+        self.check_setting({**self.params(), **checked})
+        previous = self.params()
         with self.hold_refresh():
-            for name, value in values.items():
-                self.controls[name].value = value
+            try:
+                for name, value in checked.items():
+                    self.controls[name].value = value
+            except traitlets.TraitError as error:  # a control of a kind check_value does not know refused it
+                for previous_name, previous_value in previous.items():
+                    self.controls[previous_name].value = previous_value
+                raise ValueError(f"{owner} control {name!r} cannot hold {value!r}: {error}") from None
         self.refresh()
+
+    def check_setting(self, params):
+        """Raise ValueError or TypeError when ``params`` (every control's value) is no setting ``set`` may apply.
+
+        Here every value a control holds is one; a dashboard whose control takes any number (a typed-in
+        learning rate) checks its domain by overriding this.
+        """
 
     @contextlib.contextmanager
     def hold_refresh(self):

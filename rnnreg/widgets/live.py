@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from rnnreg.lessons.all_together import (
     WEIGHT_LAYERS,
     LiveRun,
+    check_settings,
     latest_accuracies,
     live_finding,
 )
@@ -161,6 +162,10 @@ class LiveTrainingDashboard(Dashboard):
             learning_rate=params["learning_rate"],
         )
         return self.run.data()
+
+    def check_setting(self, params):
+        """The typed-in learning rate (any number) must be one ``LiveRun.configure`` takes: checked before ``set``."""
+        check_settings(params["l2_strength"], params["dropout_rate"], params["learning_rate"])
 
     def refresh(self):
         """A control moved: reconfigure the run (no reset, no training) and redraw; a bad value shows a message."""
