@@ -271,6 +271,9 @@ def _read_arrays(path):
         raise
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as error:
         raise ValueError(f"{path} is not a readable rnnreg network file (damaged or not an .npz): {error}") from error
+    except MemoryError as error:  # a damaged header can claim any shape
+        raise ValueError(f"{path} is not a readable rnnreg network file: an array claims more memory than there is "
+                         f"({error})") from error
 
 
 def _read_metadata(path, arrays):

@@ -2,9 +2,11 @@
 bits and symbolic links, errors name the folder, and a damaged or tampered file is one clear ValueError that
 names the file and the entry."""
 
+import io
 import json
 import os
 import stat
+import zipfile
 
 import numpy as np
 import pytest
@@ -422,6 +424,17 @@ def test_a_version_that_is_not_the_integer_one_is_refused(saved_dropout_network,
     metadata = tamper(json.loads(str(arrays["metadata"])), lambda m: m.update(version=version))
     with pytest.raises(ValueError, match=f"has rnnreg file version {version!r}; this rnnreg reads 1"):
         NeuralNetwork.load(write_tampered(tmp_path / "tampered.npz", arrays, metadata))
+
+
+@pytest.mark.parametrize("shape", [(2**40,), (2**61,)])
+def test_an_array_header_claiming_a_huge_shape_is_a_value_error(tmp_path, shape):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    path = tmp_path / "huge.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("loss.npy", header.getvalue() + bytes(64))
+    with pytest.raises(ValueError, match=r"huge\.npz is not a readable rnnreg network file"):
+        NeuralNetwork.load(path)
 
 
 def test_a_missing_file_is_a_file_not_found_error(tmp_path):
