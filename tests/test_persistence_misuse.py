@@ -510,3 +510,11 @@ def test_any_integer_array_loads_as_float(clean_file, key, integer):
     layer = loaded.layers[int(parts[1])]
     value = getattr(layer, parts[2]) if parts[0] == "layers" else layer.optimizers[parts[2]].state_arrays()[parts[3]]
     assert value.dtype == np.float64
+
+
+@pytest.mark.parametrize("optimizer", [Sgd(0.1), SgdWithMomentum(0.1, 0.9), Adam(0.1, 0.9, 0.999)])
+def test_the_loader_knows_every_array_of_each_optimizer_state(optimizer):
+    from rnnreg.persistence import OPTIMIZER_STATE_NAMES
+
+    optimizer.calculate_update(np.ones(3), np.ones(3))
+    assert tuple(optimizer.state_arrays()) == OPTIMIZER_STATE_NAMES[type(optimizer).__name__]
