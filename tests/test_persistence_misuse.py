@@ -30,6 +30,7 @@ from rnnreg import (
     SoftMax,
     Xavier,
 )
+from rnnreg.persistence import OPTIMIZER_STATE_NAMES
 
 
 def batches(seed=0):
@@ -514,7 +515,5 @@ def test_any_integer_array_loads_as_float(clean_file, key, integer):
 
 @pytest.mark.parametrize("optimizer", [Sgd(0.1), SgdWithMomentum(0.1, 0.9), Adam(0.1, 0.9, 0.999)])
 def test_the_loader_knows_every_array_of_each_optimizer_state(optimizer):
-    from rnnreg.persistence import OPTIMIZER_STATE_NAMES
-
     optimizer.calculate_update(np.ones(3), np.ones(3))
     assert tuple(optimizer.state_arrays()) == OPTIMIZER_STATE_NAMES[type(optimizer).__name__]
