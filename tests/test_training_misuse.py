@@ -434,6 +434,25 @@ def test_train_step_refuses_a_before_update_that_is_no_function_and_updates_noth
         np.testing.assert_array_equal(kept, layer.weights)
 
 
+@FEW
+@given(st.integers(1, 6), st.integers(1, 6))
+def test_forward_refuses_every_pair_of_different_batch_lengths(inputs, labels):
+    net = trained_classifier()
+    batch = np.ones((inputs, 4)), one_hot(np.arange(labels) % 3, 3)
+    if inputs == labels:
+        assert np.isfinite(net.forward(*batch))
+        return
+    with pytest.raises(ValueError, match=f"got {inputs} inputs .* and {labels} labels"):
+        net.forward(*batch)
+
+
+def test_fit_refuses_class_indices_that_would_broadcast_against_the_prediction():
+    net = classifier(data_layer=FixedBatches((np.ones((3, 4)), np.array([0.0, 1.0, 2.0]))))
+    with pytest.raises(ValueError, match="training stopped at epoch 1, step 0: CrossEntropyLoss"):
+        fit(net, 1, steps_per_epoch=1)
+    assert net.loss == []
+
+
 def test_forward_with_labels_but_no_inputs_is_refused():
     with pytest.raises(ValueError, match="NeuralNetwork.forward got label_tensor without input_tensor"):
         classifier().forward(label_tensor=one_hot([0], 3))
@@ -606,3 +625,11 @@ def test_lists_and_tuples_of_callbacks_and_recorders_still_work_and_none_means_n
     assert counter.steps == 2
     assert recorder.last_step == 1
     assert fit(classifier(), 1, steps_per_epoch=1, callbacks=None, recorders=None).num_steps == 1
+
+
+def test_evaluate_reports_a_loss_that_overflows_instead_of_returning_inf():
+    net = NeuralNetwork(Sgd(0.1), Constant(1e200), Constant(0.0))
+    net.loss_layer = L2Loss()
+    net.append_layer(FullyConnected(2, 1))
+    with np.errstate(over="ignore"), pytest.raises(RuntimeError, match="evaluate: the loss on this set is inf"):
+        evaluate(net, np.ones((3, 2)), np.zeros((3, 1)), metric=None)
