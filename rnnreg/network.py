@@ -71,6 +71,12 @@ def _describe(value):
     return f"{value!r} ({type(value).__name__})"
 
 
+def check_network(function, network):
+    """Raise TypeError unless ``network`` is a NeuralNetwork (the training helpers' first argument)."""
+    if not isinstance(network, NeuralNetwork):
+        raise TypeError(f"{function} network must be a NeuralNetwork, got {type(network).__name__}")
+
+
 def check_batch(owner, input_tensor, label_tensor, *, one_sequence_allowed=False):
     """Check that a batch holds at least one sample and as many label rows as input rows.
 
@@ -298,9 +304,24 @@ class NeuralNetwork:
         ]
 
     def restore(self, snapshot):
-        """Put back the arrays a ``snapshot()`` of this network copied (bit for bit)."""
+        """Put back the arrays a ``snapshot()`` of this network copied (bit for bit).
+
+        Raises
+        ------
+        ValueError
+            The snapshot is of another network: another number of layers, or an array whose shape differs
+            from the layer's (nothing is restored then).
+        """
         if len(snapshot) != len(self.layers):
             raise ValueError(f"snapshot holds {len(snapshot)} layers, the network has {len(self.layers)}")
+        for index, (layer, arrays) in enumerate(zip(self.layers, snapshot, strict=True)):
+            for name, value in arrays.items():
+                current = getattr(layer, name, None)
+                if current is not None and np.shape(current) != np.shape(value):
+                    raise ValueError(
+                        f"snapshot's layers[{index}] ({type(layer).__name__}).{name} has shape {np.shape(value)}, "
+                        f"the network's has {np.shape(current)}: the snapshot is of another network"
+                    )
         for layer, arrays in zip(self.layers, snapshot, strict=True):
             for name, value in arrays.items():
                 setattr(layer, name, np.copy(value))

@@ -633,3 +633,27 @@ def test_evaluate_reports_a_loss_that_overflows_instead_of_returning_inf():
     net.append_layer(FullyConnected(2, 1))
     with np.errstate(over="ignore"), pytest.raises(RuntimeError, match="evaluate: the loss on this set is inf"):
         evaluate(net, np.ones((3, 2)), np.zeros((3, 1)), metric=None)
+
+
+def test_the_gradient_norm_before_any_backward_is_an_error_not_zero():
+    net = classifier()
+    with pytest.raises(RuntimeError, match=r"global_gradient_norm: no gradient is stored yet; run backward\(\)"):
+        global_gradient_norm(net)
+    with pytest.raises(RuntimeError, match="no gradient is stored yet"):
+        clip_by_global_norm(net, 1.0)
+
+
+@pytest.mark.parametrize("function", [global_gradient_norm, lambda network: clip_by_global_norm(network, 1.0)])
+def test_the_clipping_helpers_need_a_network(function):
+    with pytest.raises(TypeError, match="network must be a NeuralNetwork, got list"):
+        function([FullyConnected(2, 2)])
+
+
+def test_restoring_a_snapshot_of_another_network_is_refused_and_changes_nothing():
+    net, other = classifier(), NeuralNetwork(Sgd(0.1), He(), Constant(0.1))
+    for layer in (FullyConnected(4, 6), BatchNormalization(6), ReLU(), Dropout(0.5), FullyConnected(6, 2), SoftMax()):
+        other.append_layer(layer)
+    weights = net.layers[0].weights.copy()
+    with pytest.raises(ValueError, match=r"snapshot's layers\[4\] \(FullyConnected\).weights has shape \(7, 2\)"):
+        net.restore(other.snapshot())
+    np.testing.assert_array_equal(net.layers[0].weights, weights)

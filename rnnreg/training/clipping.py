@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from rnnreg.network import check_network
 from rnnreg.validation import check_positive_number
 
 
@@ -16,8 +17,22 @@ def stored_gradients(network):
 
 
 def global_gradient_norm(network):
-    """‖g‖₂ = sqrt(Σ over every stored gradient array of Σ g²)."""
-    gradients = [getattr(layer, f"gradient_{name}") for layer, name in stored_gradients(network)]
+    """‖g‖₂ = sqrt(Σ over every stored gradient array of Σ g²).
+
+    Raises
+    ------
+    TypeError
+        ``network`` is not a NeuralNetwork.
+    RuntimeError
+        The network has trainable layers but no gradient stored yet (a norm of 0 would look like a flat loss).
+    """
+    check_network("global_gradient_norm", network)
+    stored = stored_gradients(network)
+    if not stored and network.trainable_layers():
+        raise RuntimeError(
+            "global_gradient_norm: no gradient is stored yet; run backward() (or a training step) first"
+        )
+    gradients = [getattr(layer, f"gradient_{name}") for layer, name in stored]
     return float(np.sqrt(sum((gradient**2).sum() for gradient in gradients)))
 
 
@@ -46,7 +61,9 @@ def clip_by_global_norm(network, max_norm):
     Raises
     ------
     TypeError, ValueError
-        ``max_norm`` is not a number, or not positive and finite.
+        ``max_norm`` is not a number, or not positive and finite; ``network`` is not a NeuralNetwork.
+    RuntimeError
+        No gradient is stored yet (see ``global_gradient_norm``).
     """
     max_norm = check_max_norm("clip_by_global_norm max_norm", max_norm)
     norm = global_gradient_norm(network)

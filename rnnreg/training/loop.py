@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from rnnreg.network import NeuralNetwork, check_batch, check_pair, next_batch, stop_message
+from rnnreg.network import check_batch, check_network, check_pair, next_batch, stop_message
 from rnnreg.optim.loss import CrossEntropyLoss
 from rnnreg.training.callbacks import EarlyStopping, ProgressBar, TrainingState, as_callback, is_callback
 from rnnreg.training.clipping import check_max_norm, clip_by_global_norm
@@ -130,7 +130,7 @@ def evaluate(network, inputs, labels, metric=accuracy):
     RuntimeError
         The network has no loss layer, or its loss on the set is not finite.
     """
-    _check_network("evaluate", network)
+    check_network("evaluate", network)
     if network.loss_layer is None:
         raise RuntimeError("evaluate needs network.loss_layer to be set first")
     if metric is not None and not callable(metric):
@@ -143,11 +143,6 @@ def evaluate(network, inputs, labels, metric=accuracy):
     if metric is None:
         return loss, None
     return loss, check_finite_number(f"evaluate metric {_name_of(metric)} result", metric(prediction, labels))
-
-
-def _check_network(function, network):
-    if not isinstance(network, NeuralNetwork):
-        raise TypeError(f"{function} network must be a NeuralNetwork, got {type(network).__name__}")
 
 
 def _name_of(function):
@@ -204,7 +199,7 @@ class _Plan:
     """The validated arguments of one ``fit`` call."""
 
     def __init__(self, network, epochs, steps_per_epoch, clip_norm, truncation, metric):
-        _check_network("fit", network)
+        check_network("fit", network)
         if network.data_layer is None or network.loss_layer is None:
             raise RuntimeError("fit needs network.data_layer and network.loss_layer to be set first")
         self.network = network
