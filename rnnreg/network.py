@@ -78,30 +78,39 @@ def check_network(function, network):
 
 
 def check_batch(owner, input_tensor, label_tensor, *, one_sequence_allowed=False):
-    """Check that a batch holds at least one sample and as many label rows as input rows.
+    """Check that a batch holds at least one sample, finite numbers and as many label rows as input rows.
 
     The first axis is the batch axis, and a mismatch there would otherwise reach the loss layer (or a
-    metric) as shapes that may broadcast into a plausible number. ``one_sequence_allowed`` (a network with
-    recurrent layers) accepts a 2-D input as the exercise's one sequence (T, D), whose first axis is time
-    and whose target may be read at its last step only.
+    metric) as shapes that may broadcast into a plausible number; a NaN in the data would come out as a
+    NaN loss that looks like divergence. ``one_sequence_allowed`` (a network with recurrent layers) accepts
+    a 2-D input as the exercise's one sequence (T, D), whose first axis is time and whose target may be
+    read at its last step only.
 
     Raises
     ------
     ValueError
-        An empty batch, a label without a batch axis, or different batch lengths.
+        An input or label without a batch axis (a scalar), an empty batch, NaN or infinite entries, or
+        different batch lengths.
     """
-    input_shape, label_shape = np.shape(input_tensor), np.shape(label_tensor)
-    if len(input_shape) == 0 or input_shape[0] == 0:
-        raise ValueError(f"{owner} got an empty batch: input_tensor has shape {input_shape}, it needs one sample "
+    inputs, labels = np.asarray(input_tensor), np.asarray(label_tensor)
+    for argument, array, given in (("input_tensor", inputs, input_tensor), ("label_tensor", labels, label_tensor)):
+        if array.ndim == 0:
+            raise ValueError(f"{owner} {argument} must be an array with one row per sample, got {_describe(given)}")
+        if array.dtype.kind in "fc" and not np.isfinite(array).all():
+            bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+            raise ValueError(
+                f"{owner} {argument} holds {bad} NaN or infinite entries (of {array.size}): the loss would be NaN; "
+                "clean the data first"
+            )
+    if inputs.shape[0] == 0:
+        raise ValueError(f"{owner} got an empty batch: input_tensor has shape {inputs.shape}, it needs one sample "
                          "or more")
-    if len(label_shape) == 0:
-        raise ValueError(f"{owner} label_tensor must have one row per sample, got a scalar {label_tensor!r}")
-    if one_sequence_allowed and len(input_shape) == 2:
+    if one_sequence_allowed and inputs.ndim == 2:
         return
-    if input_shape[0] != label_shape[0]:
+    if inputs.shape[0] != labels.shape[0]:
         raise ValueError(
             f"{owner} input_tensor and label_tensor must hold the same number of samples, got "
-            f"{input_shape[0]} inputs (shape {input_shape}) and {label_shape[0]} labels (shape {label_shape})"
+            f"{inputs.shape[0]} inputs (shape {inputs.shape}) and {labels.shape[0]} labels (shape {labels.shape})"
         )
 
 

@@ -657,3 +657,41 @@ def test_restoring_a_snapshot_of_another_network_is_refused_and_changes_nothing(
     with pytest.raises(ValueError, match=r"snapshot's layers\[4\] \(FullyConnected\).weights has shape \(7, 2\)"):
         net.restore(other.snapshot())
     np.testing.assert_array_equal(net.layers[0].weights, weights)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("argument", ["input_tensor", "label_tensor"])
+def test_a_batch_with_nan_or_infinity_is_refused_where_it_enters_not_reported_as_divergence(argument, bad):
+    inputs, labels = np.ones((3, 4)), one_hot([0, 1, 2], 3)
+    (inputs if argument == "input_tensor" else labels)[1, 2] = bad
+    net = trained_classifier()
+    message = rf"{argument} holds 1 NaN or infinite entries \(of {12 if argument == 'input_tensor' else 9}\)"
+    with pytest.raises(ValueError, match="NeuralNetwork.forward " + message):
+        net.train_step(inputs, labels)
+    with pytest.raises(ValueError, match="evaluate " + message):
+        evaluate(net, inputs, labels)
+
+
+def test_a_batch_that_is_a_scalar_or_a_string_is_refused():
+    with pytest.raises(ValueError, match="NeuralNetwork.forward input_tensor must be an array with one row per "
+                                         r"sample, got 'abcd' \(str\)"):
+        trained_classifier().forward("abcd", one_hot([0], 3))
+    with pytest.raises(ValueError, match=r"evaluate label_tensor must be an array with one row per sample, got 1"):
+        evaluate(trained_classifier(), np.ones((1, 4)), 1)
+
+
+@pytest.mark.parametrize("measure", [accuracy, binary_accuracy, r_squared])
+def test_metrics_refuse_a_nan_prediction_instead_of_counting_it(measure):
+    prediction = np.array([[np.nan, 0.2], [0.9, 0.1], [0.1, 0.9]])
+    with pytest.raises(ValueError, match=rf"{measure.__name__} prediction must hold finite numbers, got 1 NaN"):
+        measure(prediction, np.eye(3)[:, :2])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda: set_learning_rate(None, 0.1), lambda: set_regularizer(None, None),
+     lambda: set_regularization_strength(None, 0.1), lambda: set_keep_probability(None, 0.5)],
+)
+def test_the_hyper_parameter_helpers_need_a_network(call):
+    with pytest.raises(TypeError, match=r"set_\w+ network must be a NeuralNetwork, got NoneType"):
+        call()

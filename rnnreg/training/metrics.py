@@ -1,7 +1,8 @@
 """Accuracy measures for the History: prediction and labels in, a fraction in [0, 1] out.
 
-Every measure takes a prediction and labels of the same, non-empty shape: labels (N,) against a
-prediction (N, K) would broadcast into a plausible but meaningless fraction, so they raise instead.
+Every measure takes a prediction and labels of the same, non-empty shape, of finite numbers: labels (N,)
+against a prediction (N, K) would broadcast into a plausible but meaningless fraction, and a NaN row has
+its "largest" entry at position 0, so both raise instead.
 """
 
 import numpy as np
@@ -10,9 +11,9 @@ from rnnreg.validation import as_float_array, check_finite_number
 
 
 def _matching(function, prediction, labels, labels_name="labels"):
-    """Both arrays as float arrays of the same non-empty shape; anything else raises ValueError."""
-    prediction = as_float_array(f"{function} prediction", prediction)
-    labels = as_float_array(f"{function} {labels_name}", labels)
+    """Both arrays as finite float arrays of the same non-empty shape; anything else raises ValueError."""
+    prediction = _finite(f"{function} prediction", prediction)
+    labels = _finite(f"{function} {labels_name}", labels)
     if prediction.shape != labels.shape:
         raise ValueError(
             f"{function} prediction and {labels_name} must have the same shape, got {prediction.shape} and "
@@ -23,6 +24,14 @@ def _matching(function, prediction, labels, labels_name="labels"):
     return prediction, labels
 
 
+def _finite(name, values):
+    array = as_float_array(name, values)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must hold finite numbers, got {array.size - np.count_nonzero(np.isfinite(array))} "
+                         "NaN or infinite entries")
+    return array
+
+
 def accuracy(prediction, labels):
     """Fraction of samples whose largest prediction is at the one-hot label's position.
 
@@ -31,7 +40,7 @@ def accuracy(prediction, labels):
     Raises
     ------
     ValueError
-        Shapes that differ, or an empty prediction.
+        Shapes that differ, an empty prediction, or NaN or infinite entries.
     """
     prediction, labels = _matching("accuracy", prediction, labels)
     return float(np.mean(np.argmax(prediction, axis=-1) == np.argmax(labels, axis=-1)))
@@ -45,7 +54,8 @@ def binary_accuracy(prediction, labels, threshold=0.5):
     Raises
     ------
     TypeError, ValueError
-        Shapes that differ, an empty prediction, or a threshold that is not a finite number.
+        Shapes that differ, an empty prediction, NaN or infinite entries, or a threshold that is not a finite
+        number.
     """
     threshold = check_finite_number("binary_accuracy threshold", threshold)
     prediction, labels = _matching("binary_accuracy", prediction, labels)
@@ -61,8 +71,8 @@ def r_squared(prediction, targets):
     Raises
     ------
     ValueError
-        Shapes that differ, no targets, or constant targets (Σ(y − ȳ)² = 0: R² is undefined, a division by
-        zero would give NaN or −∞).
+        Shapes that differ, no targets, NaN or infinite entries, or constant targets (Σ(y − ȳ)² = 0: R² is
+        undefined, a division by zero would give NaN or −∞).
     """
     prediction, targets = _matching("r_squared", prediction, targets, "targets")
     spread = np.sum((targets - targets.mean()) ** 2)
