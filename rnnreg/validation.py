@@ -270,3 +270,15 @@ def resolve_rng(name, rng):
         f"{name} rng must be None (NumPy's global random state), an int seed or a numpy.random.Generator "
         f"(e.g. np.random.default_rng(0)), got {rng!r} ({type(rng).__name__})"
     )
+
+
+def check_size(name, value, maximum):
+    """Return ``value`` as an int in [1, ``maximum``]: a count that sets how much is allocated or drawn.
+
+    A size such as hidden units, samples or histogram bins of 10**9 would otherwise end in a MemoryError
+    (or minutes of drawing) far from the argument; the caller documents its ``maximum``.
+    """
+    size = check_positive_int(name, value)
+    if size > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,}, got {value!r}")
+    return size

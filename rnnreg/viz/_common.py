@@ -32,6 +32,14 @@ PALETTE = [
     OKABE_ITO["yellow"],
 ]
 
+# The largest |value| a figure draws: an axis over ±1e308 overflows (its span is infinite), and matplotlib's
+# path code squares coordinates; no quantity of the lessons comes near it.
+MAX_DRAWABLE = 1e100
+
+# The most histogram bins (or grid cells a side) a figure takes: more is no picture a projector shows, and
+# 10**9 of them would exhaust memory instead of drawing.
+MAX_BINS = 1000
+
 # The sum of two plotted parts (e.g. the total loss): neutral, so it takes no concept's colour.
 NEUTRAL_GREY = "#6E6E6E"
 
@@ -139,7 +147,11 @@ def assign_colors(labels, overrides=None):
 
 
 def as_float_array(value, name, *, ndim=None, finite=True):
-    """``value`` as a float ndarray (a new array), with ``ndim`` (an int or a tuple of allowed ones) checked."""
+    """``value`` as a float ndarray (a new array), with ``ndim`` (an int or a tuple of allowed ones) checked.
+
+    Raises TypeError for anything but numbers, ValueError for an empty array, NaN or infinity (unless
+    ``finite`` is False) and numbers beyond ``MAX_DRAWABLE``.
+    """
     if isinstance(value, str | bytes | Mapping):
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
     try:
@@ -153,9 +165,16 @@ def as_float_array(value, name, *, ndim=None, finite=True):
             raise ValueError(f"{name} must be a {wanted} array, got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    if finite and not np.all(np.isfinite(array)):
-        bad = int(np.count_nonzero(~np.isfinite(array)))
+    finite_entries = np.isfinite(array)
+    if finite and not np.all(finite_entries):
+        bad = int(np.count_nonzero(~finite_entries))
         raise ValueError(f"{name} must hold finite numbers only, got {bad} NaN or infinite value(s)")
+    largest = float(np.max(np.abs(array[finite_entries]), initial=0.0))
+    if largest > MAX_DRAWABLE:
+        raise ValueError(
+            f"{name} must hold numbers of magnitude up to {MAX_DRAWABLE:g} (matplotlib cannot scale an axis "
+            f"beyond), got one of magnitude {largest:g}"
+        )
     return array
 
 
@@ -211,8 +230,10 @@ def format_percent(fraction):
 
 
 def format_scientific(value, digits=2):
-    """A compact number: 0.48, 12.3, 1.2e-4 (no padded exponent)."""
+    """A compact number: 0.48, 12.3, 1.2e-4 (no padded exponent); "n/a" for NaN (a ratio of two zeros)."""
     value = float(value)
+    if not np.isfinite(value):
+        return "n/a" if np.isnan(value) else f"{value}"
     if value == 0 or 1e-2 <= abs(value) < 1e4:
         return f"{value:.{digits}g}"
     mantissa, exponent = f"{value:.{digits - 1}e}".split("e")

@@ -330,7 +330,8 @@ def plot_seed_curves(curves, *, ax=None, xlabel, ylabel, title, colors=None, mar
         for position, pair in enumerate(pairs):
             if not isinstance(pair, tuple | list) or len(pair) != 2:
                 raise TypeError(f"curves[{label!r}][{position}] must be a pair (x, y) of 1-D arrays")
-            x, y = (np.asarray(values, dtype=float) for values in pair)
+            x, y = (as_float_array(values, f"curves[{label!r}][{position}] {axis}", finite=False)
+                    for values, axis in zip(pair, "xy", strict=True))
             if x.ndim != 1 or x.shape != y.shape:
                 raise ValueError(f"curves[{label!r}][{position}]: x and y must be 1-D of one length, got "
                                  f"{x.shape} and {y.shape}")

@@ -3,8 +3,9 @@
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from rnnreg.validation import check_non_negative_number, check_positive_int
+from rnnreg.validation import check_non_negative_number, check_size
 from rnnreg.viz._common import (
+    MAX_BINS,
     NEUTRAL_GREY,
     PALETTE,
     as_float_array,
@@ -80,7 +81,8 @@ def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, 
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes (cleared first); by default a new projector-sized figure.
     resolution : int
-        Grid points per axis at which ``predict`` is evaluated (``resolution²`` points in one call).
+        Grid points per axis at which ``predict`` is evaluated (``resolution²`` points in one call), at most
+        ``MAX_BINS`` (1,000).
     margin : float
         Extra room around the points, in input units.
     class_names : sequence of str, optional
@@ -111,7 +113,7 @@ def plot_decision_boundary(predict, points, labels, *, ax=None, resolution=150, 
     if points.shape[1] != 2:
         raise ValueError(f"points must have shape (N, 2): two input features per point, got shape {points.shape}")
     classes = _class_labels(labels, points.shape[0])
-    resolution = check_positive_int("resolution", resolution)
+    resolution = check_size("resolution", resolution, MAX_BINS)
     if resolution < 2:
         raise ValueError(f"resolution must be at least 2 grid points per axis, got {resolution}")
     margin = check_non_negative_number("margin", margin)

@@ -327,7 +327,8 @@ def plot_early_stopping(train_loss, validation_loss, best_epochs, stop_epochs, *
         validation_ax.plot(best, validation[rows, best], linestyle="none", marker="o", markersize=8,
                            color=COLORS["validation"], markeredgecolor="black", label="restored (best) epoch",
                            zorder=4)
-        train_ax.set_yscale("log")
+        if np.any(train > 0):  # a log axis of no positive value is empty: losses of exactly 0 stay linear
+            train_ax.set_yscale("log")
         validation_ax.set_title(f"Validation: lowest at {_epoch_range(lowest)}{', then rising' if rising else ''}")
         train_ax.set_title("Training loss keeps falling" if falling else "Training loss")
         validation_ax.legend(loc="best")

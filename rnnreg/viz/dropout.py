@@ -16,8 +16,10 @@ from matplotlib.colors import ListedColormap, PowerNorm, to_rgba
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from rnnreg.validation import check_positive_int, check_positive_number
+from rnnreg.validation import check_positive_int, check_positive_number, check_size
 from rnnreg.viz._common import (
+    MAX_BINS,
+    MAX_DRAWABLE,
     as_float_array,
     attach_colorbar,
     format_percent,
@@ -126,7 +128,7 @@ def plot_phase_activations(train_output, test_output, *, ax=None, bins=40):
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes (cleared first); by default a new projector-sized figure.
     bins : int
-        Number of bins, shared by both histograms.
+        Number of bins (at most ``MAX_BINS``, 1,000), shared by both histograms.
 
     Returns
     -------
@@ -144,7 +146,7 @@ def plot_phase_activations(train_output, test_output, *, ax=None, bins=40):
             f"train_output and test_output must come from the same batch (same shape), got {train.shape} and "
             f"{test.shape}"
         )
-    bins = check_positive_int("bins", bins)
+    bins = check_size("bins", bins, MAX_BINS)
     edges, fractions, means = phase_histograms(train, test, bins)
 
     with projector_style():
@@ -221,6 +223,9 @@ def plot_dropout_batch(activations, *, dropped=None, vmax=None, ax=None, title=N
         positive = values[values > 0]
         vmax = float(np.quantile(positive, 0.95)) if positive.size else 1.0
     vmax = check_positive_number("vmax", vmax)
+    if vmax < 1 / MAX_DRAWABLE:  # the colour scale divides by it
+        raise ValueError(f"vmax (by default the 95th percentile of the positive activations) must be at least "
+                         f"{1 / MAX_DRAWABLE:g}, got {vmax!r}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string or None, got {type(title).__name__}")
 
@@ -347,7 +352,8 @@ def plot_seed_loss_curves(steps, without, with_dropout, *, label="dropout", ax=N
                         label=f"{part}, {setting}")
         if ylim is not None:
             ax.set_ylim(*ylim)
-        ax.set_xlim(steps[0], steps[-1])
+        if steps.size > 1:  # one evaluation: matplotlib's own limits around it (a range of width 0 is none)
+            ax.set_xlim(steps[0], steps[-1])
         ax.xaxis.set_major_locator(MaxNLocator(4, steps=ROUND_STEPS))
         ax.yaxis.set_major_locator(MaxNLocator(4, steps=ROUND_STEPS))
         ax.set_xlabel("training step")

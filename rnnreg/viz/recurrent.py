@@ -188,7 +188,8 @@ def plot_gradient_norms(norms, *, ax=None):
 
 def _median_ratios_title(rows):
     """"‖dL/dh_1‖ / ‖dL/dh_61‖, median of 5 seeds: Elman 2.7e-3, LSTM 1.2" (rows: label -> (S, T))."""
-    ratios = {label: float(np.median(array[:, 0] / array[:, -1])) for label, array in rows.items()}
+    with np.errstate(divide="ignore", invalid="ignore"):  # a norm of 0 at the last step has no ratio: "n/a"
+        ratios = {label: float(np.median(array[:, 0] / array[:, -1])) for label, array in rows.items()}
     steps = {array.shape[1] for array in rows.values()}
     head = f"‖dL/dh_1‖ / ‖dL/dh_{steps.pop()}‖" if len(steps) == 1 else "‖dL/dh_1‖ / ‖dL/dh_T‖"
     return f"{head}{_seeds_text(rows)}: " + ", ".join(

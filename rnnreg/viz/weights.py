@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from rnnreg.validation import check_choice, check_non_negative_number, check_positive_int
+from rnnreg.validation import check_bool, check_choice, check_non_negative_number, check_size
 from rnnreg.viz._common import (
+    MAX_BINS,
+    MAX_DRAWABLE,
     as_float_array,
     assign_colors,
     attach_colorbar,
@@ -51,16 +53,17 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=Fal
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes (cleared first); by default a new projector-sized figure.
     bins : int
-        Number of bins, shared by all sets: equal widths over [−m, m] with m the largest |w| of all sets,
-        rounded up to an odd number so that one bin is centred on 0 (where L1 piles weights up).
+        Number of bins (at most ``MAX_BINS``, 1,000), shared by all sets: equal widths over [−m, m] with m
+        the largest |w| of all sets, rounded up to an odd number so that one bin is centred on 0 (where L1
+        piles weights up).
     threshold : float
         A weight counts as (near) zero when |w| <= ``threshold``, as in ``SparsityRecorder``.
     log : bool
         A logarithmic y-axis (down to the smallest non-empty share), so that a few large weights stay
         visible beside a tall spike at zero.
     reach : float, optional
-        Fixed x-limits [−reach, reach] and bins over them (weights beyond it are left out of the bins); by
-        default the largest |w| of all sets.
+        Fixed x-limits [−reach, reach] (0 < reach <= ``MAX_DRAWABLE``) and bins over them (weights beyond
+        it are left out of the bins); by default the largest |w| of all sets.
     colors : dict {str: colour}, optional
         A colour per label, for labels that do not name a concept ("L1 proximal" in L1's colour).
 
@@ -68,16 +71,23 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=Fal
     -------
     matplotlib.figure.Figure
 
+    Raises
+    ------
+    ValueError
+        Empty weights, NaN or infinity, |w| beyond ``MAX_DRAWABLE`` (1e100; ±1e308 would overflow the axis), or
+        ``bins``, ``threshold`` or ``reach`` outside their range.
+
     Notes
     -----
     Each legend entry states the fraction of near-zero weights of its set; the title names the set with
     the largest fraction. Labels that name a concept ("L1", "L2", "none") take its colour.
     """
     check_mapping(weights, "weights", "array of weights")
-    bins = check_positive_int("bins", bins)
+    bins = check_size("bins", bins, MAX_BINS)
     threshold = check_non_negative_number("threshold", threshold)
-    if reach is not None and (check_non_negative_number("reach", reach) == 0):
-        raise ValueError("reach must be > 0, got 0")
+    log = check_bool("log", log)
+    if reach is not None and not 0 < check_non_negative_number("reach", reach) <= MAX_DRAWABLE:
+        raise ValueError(f"reach must be > 0 and at most {MAX_DRAWABLE:g}, got {reach!r}")
     arrays = {label: as_float_array(values, f"weights[{label!r}]").ravel() for label, values in weights.items()}
     labels = list(arrays)
     edges, shares, fractions, legend_labels = weight_histograms(arrays, bins, threshold, reach)
@@ -92,7 +102,8 @@ def plot_weight_histograms(weights, *, ax=None, bins=60, threshold=1e-3, log=Fal
         if log:
             smallest = min(float(np.min(share[share > 0])) for share in shares.values() if np.any(share > 0))
             ax.set_yscale("log")
-            ax.set_ylim(10.0 ** np.floor(np.log10(smallest)), 1.0)
+            # one decade at least: all weights in one bin (a share of 1) would give the empty range [1, 1]
+            ax.set_ylim(min(10.0 ** np.floor(np.log10(smallest)), 0.1), 1.0)
             ax.minorticks_off()  # a decade per tick is enough to read, and minor ticks cost a large part of a redraw
         ax.set_xlim(edges[0], edges[-1])
         ranked = sorted(labels, key=lambda label: -fractions[label])
@@ -139,7 +150,7 @@ def plot_weight_evolution(recorder, layer_index, *, ax=None, bins=50):
     ax : matplotlib.axes.Axes, optional
         Draw into this Axes (cleared first; the colour bar is an inset of it); by default a new figure.
     bins : int
-        Number of weight-value bins, shared by all steps.
+        Number of weight-value bins (at most ``MAX_BINS``, 1,000), shared by all steps.
 
     Returns
     -------
@@ -150,7 +161,7 @@ def plot_weight_evolution(recorder, layer_index, *, ax=None, bins=50):
     x is the training step, y the weight value, the colour the number of sampled weights in the bin.
     The title states the standard deviation of the weights at the first and at the last recorded step.
     """
-    bins = check_positive_int("bins", bins)
+    bins = check_size("bins", bins, MAX_BINS)
     series = layer_series(recorder, "snapshots", layer_index, "recorder", "WeightSnapshotRecorder")
     steps = np.asarray(series.steps, dtype=float)
     values = as_float_array(series.values, f"recorder.snapshots[{layer_index}].values", ndim=2)
