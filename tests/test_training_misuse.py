@@ -680,11 +680,26 @@ def test_a_batch_that_is_a_scalar_or_a_string_is_refused():
         evaluate(trained_classifier(), np.ones((1, 4)), 1)
 
 
+def test_accuracies_count_a_nan_or_infinite_prediction_as_wrong_not_as_class_0():
+    labels = np.eye(3)[:, :2]  # rows: class 0, class 1, nothing (argmax 0)
+    assert accuracy(np.array([[np.nan, 0.2], [0.1, 0.9], [0.9, 0.1]]), labels) == pytest.approx(2 / 3)
+    assert accuracy(np.full((3, 2), np.nan), labels) == 0.0  # NumPy's argmax alone would give 2/3
+    targets = np.array([[0.0], [1.0], [0.0]])
+    assert binary_accuracy(np.array([[np.nan], [0.9], [np.inf]]), targets) == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_r_squared_of_a_non_finite_prediction_is_an_error(bad):
+    with pytest.raises(ValueError, match=r"r_squared prediction must hold finite numbers, got 1 NaN or infinite"):
+        r_squared(np.array([[bad], [0.5], [0.2]]), np.array([[0.0], [1.0], [0.5]]))
+
+
 @pytest.mark.parametrize("measure", [accuracy, binary_accuracy, r_squared])
-def test_metrics_refuse_a_nan_prediction_instead_of_counting_it(measure):
-    prediction = np.array([[np.nan, 0.2], [0.9, 0.1], [0.1, 0.9]])
-    with pytest.raises(ValueError, match=rf"{measure.__name__} prediction must hold finite numbers, got 1 NaN"):
-        measure(prediction, np.eye(3)[:, :2])
+def test_metrics_refuse_nan_labels(measure):
+    labels = np.eye(3)[:, :2].copy()
+    labels[0, 0] = np.nan
+    with pytest.raises(ValueError, match=rf"{measure.__name__} (labels|targets) must hold finite numbers, got 1"):
+        measure(np.full((3, 2), 0.5), labels)
 
 
 @pytest.mark.parametrize(
@@ -695,3 +710,14 @@ def test_metrics_refuse_a_nan_prediction_instead_of_counting_it(measure):
 def test_the_hyper_parameter_helpers_need_a_network(call):
     with pytest.raises(TypeError, match=r"set_\w+ network must be a NeuralNetwork, got NoneType"):
         call()
+
+
+def test_early_stopping_on_an_accuracy_without_a_metric_says_what_is_missing():
+    np.random.seed(0)
+    net = NeuralNetwork(Sgd(0.05), Xavier(), Constant(0.0))
+    net.loss_layer = L2Loss()
+    net.append_layer(FullyConnected(2, 1))
+    net.data_layer = FixedBatches((np.random.rand(4, 2), np.random.rand(4, 1)))
+    net.data_layer.get_validation_set = lambda: (np.random.rand(3, 2), np.random.rand(3, 1))
+    with pytest.raises(RuntimeError, match="validation_accuracy, but there is none: fit has no metric"):
+        fit(net, 2, steps_per_epoch=1, early_stopping=EarlyStopping(2, monitor="validation_accuracy"))

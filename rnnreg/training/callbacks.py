@@ -138,10 +138,7 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, state):
         value = state.history.epochs[self.monitor][-1]
         if value is None:
-            raise RuntimeError(
-                f"EarlyStopping watches {self.monitor}, but there is none: give the data layer a validation set "
-                "(e.g. validation_fraction=0.2)"
-            )
+            raise RuntimeError(f"EarlyStopping watches {self.monitor}, but there is none: {self._missing(state)}")
         if self._improved(value):
             self.best_value, self.best_epoch = value, state.epoch
             self._best_snapshot = state.network.snapshot()
@@ -155,6 +152,12 @@ class EarlyStopping(Callback):
         state.history.best_epoch = self.best_epoch
         if self.restore_best and self._best_snapshot is not None:
             state.network.restore(self._best_snapshot)
+
+    def _missing(self, state):
+        """What to change so that the watched measure exists."""
+        if state.history.epochs["validation_loss"][-1] is None:
+            return "give the data layer a validation set (e.g. validation_fraction=0.2)"
+        return "fit has no metric to measure it; pass one (e.g. metric=binary_accuracy) or watch validation_loss"
 
     def _improved(self, value):
         if self.best_value is None:
