@@ -207,9 +207,9 @@ class NeuralNetwork:
         TypeError
             ``data_layer.next()`` returned anything but a pair (input_tensor, label_tensor).
         ValueError
-            Only one of the two tensors given, an empty batch, or inputs and labels with different numbers of
-            samples (a 2-D input to a network with recurrent layers is one sequence (T, D) and may have a
-            target per sequence).
+            Only one of the two tensors given, an empty batch, NaN or infinite entries, or inputs and labels
+            with different numbers of samples (a 2-D input to a network with recurrent layers is one sequence
+            (T, D) and may have a target per sequence); see ``check_batch``.
         """
         if self.loss_layer is None or (input_tensor is None and self.data_layer is None):
             raise RuntimeError("NeuralNetwork.forward needs data_layer and loss_layer to be set first")
