@@ -1,0 +1,75 @@
+"""Implement it yourself: check a student's layer against rnnreg's and name the mistake.
+
+    >>> from rnnreg.exercises import check
+    >>> report = check("dropout", MyDropout)    # doctest: +SKIP
+    >>> report.passed, [finding.id for finding in report.findings]    # doctest: +SKIP
+
+``check(topic, candidate_class)`` runs probes (fixed inputs, both phases) on the candidate, on rnnreg's
+reference class and on known wrong variants, and returns a :class:`Report`. It uses only the contract of
+the exercise for each topic (see the topic modules), never rnnreg-only extras, so a class written to the
+exercise's skeleton is checked fairly. NumPy's global random state is saved, seeded for the check and
+restored afterwards: the report is the same on every run, and the caller's random stream is untouched.
+``check`` never raises because of the candidate (an exception inside it is the finding ``raises``); a
+topic that is not one of ``TOPICS`` is a ValueError, a candidate that is not a class a TypeError.
+"""
+
+import numpy as np
+
+from rnnreg.exercises import optimizers, regularizers
+from rnnreg.exercises.catalogue import GENERAL, MISCONCEPTIONS, Misconception
+from rnnreg.exercises.report import Finding, Report
+from rnnreg.validation import check_choice
+
+# topic -> the function returning the findings for a candidate class (None: not available yet).
+_CHECKS = {
+    "l1_regularizer": regularizers.check_l1,
+    "l2_regularizer": regularizers.check_l2,
+    "sgd_with_momentum": optimizers.check_momentum,
+    "adam": optimizers.check_adam,
+    "dropout": None,
+    "batch_normalization": None,
+    "rnn": None,
+    "lstm": None,
+}
+TOPICS = tuple(_CHECKS)
+_SEED = 14
+
+
+def check(topic, candidate_class):
+    """Check ``candidate_class`` against rnnreg's reference for ``topic`` and return a :class:`Report`.
+
+    Parameters
+    ----------
+    topic : str
+        One of ``TOPICS``.
+    candidate_class : type
+        The class to check (not an instance); it is constructed as the exercise's skeleton prescribes.
+
+    Raises
+    ------
+    ValueError
+        ``topic`` is not one of ``TOPICS``.
+    TypeError
+        ``candidate_class`` is not a class.
+    NotImplementedError
+        The topic's checker is not available yet.
+    """
+    check_choice("check topic", topic, TOPICS)
+    if not isinstance(candidate_class, type):
+        raise TypeError(
+            f"check candidate_class must be a class (not an instance), got {candidate_class!r} "
+            f"({type(candidate_class).__name__})"
+        )
+    topic_check = _CHECKS[topic]
+    if topic_check is None:
+        raise NotImplementedError(f"topic {topic!r} is not available yet")
+    saved = np.random.get_state()
+    try:
+        np.random.seed(_SEED)
+        findings = topic_check(candidate_class)
+    finally:
+        np.random.set_state(saved)
+    return Report(topic, candidate_class.__name__, findings)
+
+
+__all__ = ["GENERAL", "MISCONCEPTIONS", "TOPICS", "Finding", "Misconception", "Report", "check"]

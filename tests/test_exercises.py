@@ -1,0 +1,239 @@
+"""rnnreg.exercises: check(topic, cls) names the mistake of a student's class (issue 14, point 1).
+
+The bug gallery (tests/exercise_gallery) holds one deliberately wrong class per catalogue entry, written
+from scratch, and correct classes in several styles: every wrong class must get exactly its id, every
+correct class and rnnreg's own classes must pass.
+"""
+
+import numpy as np
+import pytest
+from exercise_gallery import regularizers as gallery_regularizers
+from hypothesis import given
+from hypothesis import strategies as st
+
+import rnnreg
+from rnnreg.exercises import GENERAL, MISCONCEPTIONS, TOPICS, Finding, Report, check, optimizers
+
+GALLERIES = [gallery_regularizers]
+WRONG = [(identifier, topic, cls) for gallery in GALLERIES for identifier, (topic, cls) in gallery.WRONG.items()]
+WRONG += [entry for gallery in GALLERIES for entry in gallery.WRONG_ALSO]
+CORRECT = [entry for gallery in GALLERIES for entry in gallery.CORRECT]
+
+REFERENCES = {
+    "l1_regularizer": rnnreg.L1Regularizer,
+    "l2_regularizer": rnnreg.L2Regularizer,
+    "sgd_with_momentum": rnnreg.SgdWithMomentum,
+    "adam": rnnreg.Adam,
+}
+NOT_AVAILABLE_YET = ["dropout", "batch_normalization", "rnn", "lstm"]
+NOT_COVERED_YET = ("dropout-", "bn-", "rnn-", "lstm-")
+
+REQUIRED_IDS = [
+    "l2-gradient-doubled",
+    "l1-gradient-not-sign",
+    "regularizer-inside-momentum",
+    "adam-no-bias-correction",
+    "dropout-not-inverted",
+    "dropout-drop-probability",
+    "dropout-active-at-test",
+    "dropout-new-mask-in-backward",
+    "dropout-backward-not-scaled",
+    "bn-batch-statistics-at-test",
+    "bn-unbiased-variance",
+    "bn-moving-average-start",
+    "bn-momentum-swapped",
+    "bn-backward-constant-statistics",
+    "bn-image-per-position",
+    "rnn-state-not-reset",
+    "rnn-state-not-carried",
+    "rnn-no-backprop-through-time",
+    "rnn-gradients-not-summed",
+    "rnn-tanh-derivative",
+    "lstm-gate-order",
+    "lstm-cell-gradient-not-carried",
+]
+
+
+def ids(report):
+    return [finding.id for finding in report.findings]
+
+
+# ------------------------------------------------------------------------------------------ the bug gallery
+
+
+@pytest.mark.parametrize(("identifier", "topic", "cls"), WRONG, ids=[f"{i}-{c.__name__}" for i, _, c in WRONG])
+def test_gallery_wrong_class_gets_exactly_its_id(identifier, topic, cls):
+    report = check(topic, cls)
+    assert ids(report) == [identifier]
+    assert report.passed is False
+
+
+@pytest.mark.parametrize(("topic", "cls"), CORRECT, ids=[cls.__name__ for _, cls in CORRECT])
+def test_gallery_correct_class_passes(topic, cls):
+    report = check(topic, cls)
+    assert report.findings == []
+    assert report.passed is True
+
+
+@pytest.mark.parametrize("topic", sorted(REFERENCES))
+def test_rnnreg_own_class_passes(topic):
+    assert check(topic, REFERENCES[topic]).passed
+
+
+def test_every_catalogue_id_has_a_gallery_class():
+    covered = {identifier for identifier, _, _ in WRONG}
+    catalogue = {identifier for identifier in [*GENERAL, *MISCONCEPTIONS] if not identifier.startswith(NOT_COVERED_YET)}
+    assert catalogue == covered
+
+
+def test_the_required_ids_are_in_the_catalogue():
+    assert [identifier for identifier in REQUIRED_IDS if identifier not in MISCONCEPTIONS] == []
+    assert all(entry.title and entry.hint for entry in [*GENERAL.values(), *MISCONCEPTIONS.values()])
+
+
+def test_the_checker_own_variant_optimizers_without_a_bug_pass():
+    assert check("sgd_with_momentum", optimizers._Momentum).passed
+    assert check("adam", optimizers._Adam).passed
+
+
+@given(factor=st.floats(0.5, 3.0).filter(lambda factor: abs(factor - 1) > 1e-3))
+def test_any_scaled_l2_gradient_is_found(factor):
+    class Scaled(gallery_regularizers.L2):
+        def calculate_gradient(self, weights):
+            return factor * self.alpha * weights
+
+    report = check("l2_regularizer", Scaled)
+    expected = "l2-gradient-doubled" if factor == 2 else "regularizer-gradient-wrong"
+    assert ids(report) == [expected]
+
+
+# --------------------------------------------------------------------------------- the candidate's failures
+
+
+class Handout:
+    """A student's handout, not filled in yet."""
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def calculate_gradient(self, weights):
+        raise NotImplementedError
+
+    def norm(self, weights):
+        raise NotImplementedError
+
+
+def test_a_handout_gives_raises_with_the_call():
+    report = check("l2_regularizer", Handout)
+    assert ids(report) == ["raises"]
+    assert "calculate_gradient(w) raised NotImplementedError" in report.findings[0].evidence
+
+
+def test_a_constructor_with_another_signature_gives_raises():
+    report = check("adam", gallery_regularizers.MomentumExerciseStyle)
+    assert ids(report) == ["raises"]
+    assert "cls(0.01, 0.9, 0.999)" in report.findings[0].evidence
+
+
+def test_a_missing_method_gives_raises():
+    class NoNorm:
+        def __init__(self, alpha):
+            self.alpha = alpha
+
+        def calculate_gradient(self, weights):
+            return self.alpha * weights
+
+    report = check("l2_regularizer", NoNorm)
+    assert ids(report) == ["raises"]
+    assert "AttributeError" in report.findings[0].evidence
+
+
+def test_returning_none_gives_wrong_shape():
+    class ReturnsNothing(gallery_regularizers.L2):
+        def calculate_gradient(self, weights):
+            self.alpha * weights  # the student forgot the return
+
+    report = check("l2_regularizer", ReturnsNothing)
+    assert ids(report) == ["wrong-shape"]
+    assert "None" in report.findings[0].evidence
+
+
+# ------------------------------------------------------------------------------------ the caller's mistakes
+
+
+@pytest.mark.parametrize("topic", ["L2_regularizer", "momentum", "", 3, None])
+def test_an_unknown_topic_is_a_value_error_naming_it(topic):
+    with pytest.raises(ValueError, match=f"check topic must be one of .*got {topic!r}"):
+        check(topic, gallery_regularizers.L2)
+
+
+@pytest.mark.parametrize("candidate", [gallery_regularizers.L2(0.1), "L2", None, 3])
+def test_a_candidate_that_is_not_a_class_is_a_type_error(candidate):
+    with pytest.raises(TypeError, match=f"check candidate_class must be a class.*got {candidate!r}"):
+        check("l2_regularizer", candidate)
+
+
+@pytest.mark.parametrize("topic", NOT_AVAILABLE_YET)
+def test_a_topic_not_available_yet_says_so(topic):
+    with pytest.raises(NotImplementedError, match=f"topic {topic!r} is not available yet"):
+        check(topic, gallery_regularizers.L2)
+
+
+def test_topics_are_the_eight_of_the_issue():
+    assert TOPICS == (
+        "l1_regularizer",
+        "l2_regularizer",
+        "sgd_with_momentum",
+        "adam",
+        "dropout",
+        "batch_normalization",
+        "rnn",
+        "lstm",
+    )
+
+
+# ------------------------------------------------------------------------------------------------ the report
+
+
+def test_check_leaves_the_global_random_state_as_it_was():
+    np.random.seed(3)
+    expected = np.random.random(3)
+    np.random.seed(3)
+    check("adam", rnnreg.Adam)
+    assert np.array_equal(np.random.random(3), expected)
+
+
+def test_a_passed_report_is_green_and_says_so():
+    report = check("l2_regularizer", gallery_regularizers.L2)
+    assert str(report) == "L2 passed every check of topic 'l2_regularizer'."
+    assert "#dafbe1" in report._repr_html_() and "passed" in report._repr_html_()
+
+
+def test_a_failed_report_lists_findings_most_fundamental_first_with_hints():
+    findings = [Finding.of("regularizer-norm-wrong", "norm: 1 vs 2"), Finding.of("raises", "boom <b>")]
+    report = Report("l2_regularizer", "Mine", findings)
+    assert ids(report) == ["raises", "regularizer-norm-wrong"]
+    text = str(report)
+    assert text.index("[raises]") < text.index("[regularizer-norm-wrong]")
+    assert MISCONCEPTIONS["regularizer-norm-wrong"].hint in text
+    html = report._repr_html_()
+    assert "#ffebe9" in html and "boom &lt;b&gt;" in html and "boom <b>" not in html
+    assert html.index("raises") < html.index("regularizer-norm-wrong")
+
+
+def test_the_evidence_shows_expected_and_got():
+    report = check("l2_regularizer", gallery_regularizers.L2Doubled)
+    evidence = report.findings[0].evidence
+    assert evidence.startswith("calculate_gradient(w) with alpha=0.3: expected [ 0.15")
+    assert "got [ 0.3" in evidence and "largest difference" in evidence
+
+
+def test_exercises_import_with_numpy_alone():
+    import subprocess
+    import sys
+
+    from test_package import BLOCKED_IMPORTS, ROOT
+
+    code = BLOCKED_IMPORTS + "import rnnreg.exercises\nprint('ok')"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "ok"
