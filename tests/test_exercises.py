@@ -7,14 +7,16 @@ correct class and rnnreg's own classes must pass.
 
 import numpy as np
 import pytest
+from exercise_gallery import dropout as gallery_dropout
 from exercise_gallery import regularizers as gallery_regularizers
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnnreg
 from rnnreg.exercises import GENERAL, MISCONCEPTIONS, TOPICS, Finding, Report, check, optimizers
+from rnnreg.layers.variants import NonInvertedDropout
 
-GALLERIES = [gallery_regularizers]
+GALLERIES = [gallery_regularizers, gallery_dropout]
 WRONG = [(identifier, topic, cls) for gallery in GALLERIES for identifier, (topic, cls) in gallery.WRONG.items()]
 WRONG += [entry for gallery in GALLERIES for entry in gallery.WRONG_ALSO]
 CORRECT = [entry for gallery in GALLERIES for entry in gallery.CORRECT]
@@ -24,9 +26,10 @@ REFERENCES = {
     "l2_regularizer": rnnreg.L2Regularizer,
     "sgd_with_momentum": rnnreg.SgdWithMomentum,
     "adam": rnnreg.Adam,
+    "dropout": rnnreg.Dropout,
 }
-NOT_AVAILABLE_YET = ["dropout", "batch_normalization", "rnn", "lstm"]
-NOT_COVERED_YET = ("dropout-", "bn-", "rnn-", "lstm-")
+NOT_AVAILABLE_YET = ["batch_normalization", "rnn", "lstm"]
+NOT_COVERED_YET = ("bn-", "rnn-", "lstm-")
 
 REQUIRED_IDS = [
     "l2-gradient-doubled",
@@ -105,6 +108,33 @@ def test_any_scaled_l2_gradient_is_found(factor):
     report = check("l2_regularizer", Scaled)
     expected = "l2-gradient-doubled" if factor == 2 else "regularizer-gradient-wrong"
     assert ids(report) == [expected]
+
+
+def test_rnnreg_teaching_variant_of_dropout_is_named():
+    assert ids(check("dropout", NonInvertedDropout)) == ["dropout-not-inverted"]
+
+    class OriginalDropout(NonInvertedDropout):
+        def __init__(self, probability):
+            super().__init__(probability, scale_at_test=True)
+
+    assert ids(check("dropout", OriginalDropout)) == ["dropout-not-inverted", "dropout-active-at-test"]
+
+
+@settings(max_examples=10)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_dropout_is_judged_by_properties_not_by_the_random_stream(seed):
+    class OwnGenerator(gallery_dropout.DropoutExerciseStyle):
+        def __init__(self, probability):
+            super().__init__(probability)
+            self.rng = np.random.default_rng(seed)
+
+        def forward(self, input_tensor):
+            if self.testing_phase:
+                return input_tensor
+            self.mask = self.rng.random(input_tensor.shape) < self.probability
+            return input_tensor * self.mask / self.probability
+
+    assert check("dropout", OwnGenerator).passed
 
 
 # --------------------------------------------------------------------------------- the candidate's failures

@@ -65,6 +65,10 @@ class Trial:
         """Set ``owner.name = value`` (a copy, so the candidate never shares the probe's array)."""
         self.call(f"setting .{name}", lambda: setattr(owner, name, np.array(value, dtype=float)))
 
+    def assign_flag(self, owner, name, value):
+        """Set a flag such as ``owner.testing_phase = value``."""
+        self.call(f"setting .{name} = {value}", lambda: setattr(owner, name, value))
+
 
 def run_probe(probe, factory, guarded=False):
     """The observations of ``probe`` on ``factory`` (raises CandidateFailure for a failing guarded run)."""
