@@ -7,16 +7,17 @@ correct class and rnnreg's own classes must pass.
 
 import numpy as np
 import pytest
+from exercise_gallery import batch_norm as gallery_batch_norm
 from exercise_gallery import dropout as gallery_dropout
 from exercise_gallery import regularizers as gallery_regularizers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnnreg
-from rnnreg.exercises import GENERAL, MISCONCEPTIONS, TOPICS, Finding, Report, check, optimizers
+from rnnreg.exercises import GENERAL, MISCONCEPTIONS, TOPICS, Finding, Report, batch_norm, check, optimizers
 from rnnreg.layers.variants import NonInvertedDropout
 
-GALLERIES = [gallery_regularizers, gallery_dropout]
+GALLERIES = [gallery_regularizers, gallery_dropout, gallery_batch_norm]
 WRONG = [(identifier, topic, cls) for gallery in GALLERIES for identifier, (topic, cls) in gallery.WRONG.items()]
 WRONG += [entry for gallery in GALLERIES for entry in gallery.WRONG_ALSO]
 CORRECT = [entry for gallery in GALLERIES for entry in gallery.CORRECT]
@@ -27,9 +28,10 @@ REFERENCES = {
     "sgd_with_momentum": rnnreg.SgdWithMomentum,
     "adam": rnnreg.Adam,
     "dropout": rnnreg.Dropout,
+    "batch_normalization": rnnreg.BatchNormalization,
 }
-NOT_AVAILABLE_YET = ["batch_normalization", "rnn", "lstm"]
-NOT_COVERED_YET = ("bn-", "rnn-", "lstm-")
+NOT_AVAILABLE_YET = ["rnn", "lstm"]
+NOT_COVERED_YET = ("rnn-", "lstm-")
 
 REQUIRED_IDS = [
     "l2-gradient-doubled",
@@ -94,9 +96,10 @@ def test_the_required_ids_are_in_the_catalogue():
     assert all(entry.title and entry.hint for entry in [*GENERAL.values(), *MISCONCEPTIONS.values()])
 
 
-def test_the_checker_own_variant_optimizers_without_a_bug_pass():
+def test_the_checker_own_variant_models_without_a_bug_pass():
     assert check("sgd_with_momentum", optimizers._Momentum).passed
     assert check("adam", optimizers._Adam).passed
+    assert check("batch_normalization", batch_norm._Variant).passed
 
 
 @given(factor=st.floats(0.5, 3.0).filter(lambda factor: abs(factor - 1) > 1e-3))

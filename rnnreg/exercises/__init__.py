@@ -15,7 +15,7 @@ topic that is not one of ``TOPICS`` is a ValueError, a candidate that is not a c
 
 import numpy as np
 
-from rnnreg.exercises import dropout, optimizers, regularizers
+from rnnreg.exercises import batch_norm, dropout, optimizers, regularizers
 from rnnreg.exercises.catalogue import GENERAL, MISCONCEPTIONS, Misconception
 from rnnreg.exercises.report import Finding, Report
 from rnnreg.validation import check_choice
@@ -27,7 +27,7 @@ _CHECKS = {
     "sgd_with_momentum": optimizers.check_momentum,
     "adam": optimizers.check_adam,
     "dropout": dropout.check_dropout,
-    "batch_normalization": None,
+    "batch_normalization": batch_norm.check_batch_normalization,
     "rnn": None,
     "lstm": None,
 }

@@ -57,8 +57,10 @@ class Trial:
         return array
 
     def attribute(self, owner, name, shape):
-        """The attribute ``name`` of ``owner`` as a float array of ``shape``."""
+        """The attribute ``name`` of ``owner`` as a float array of ``shape`` (a (1, C) for a (C,) is accepted)."""
         value = self.call(f"reading .{name}", lambda: getattr(owner, name))
+        if np.shape(value) != tuple(shape) and np.squeeze(np.zeros(np.shape(value))).shape == tuple(shape):
+            value = np.reshape(value, shape)
         return self.array(f".{name}", value, shape)
 
     def assign(self, owner, name, value):
