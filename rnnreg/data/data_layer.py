@@ -15,12 +15,13 @@ the layer makes every batch reproducible; ``rng`` may also be an int seed or an 
 
 import numpy as np
 
-from rnnreg.data.datasets import class_indices, load_digits, load_iris, one_hot
+from rnnreg.data.datasets import MAX_CLASSES, class_indices, load_digits, load_iris, one_hot
 from rnnreg.validation import (
     as_float_array,
     check_bool,
     check_fraction,
     check_positive_int,
+    check_size,
     describe_shape,
     resolve_rng,
 )
@@ -173,6 +174,11 @@ class ArrayDataLayer:
                 f"validation_fraction={validation_fraction!r} and test_fraction={test_fraction!r}; "
                 "use smaller fractions or more data"
             )
+        if validation_fraction > 0 and validation.size == 0:  # fit would evaluate an empty set after every epoch
+            raise ValueError(
+                f"ArrayDataLayer validation_fraction={validation_fraction!r} of {inputs.shape[0]} samples gives no "
+                "validation sample: pass 0 for none, a larger fraction or more data"
+            )
         if self.drop_last and train.size < self.batch_size:
             raise ValueError(
                 f"ArrayDataLayer batch_size must be at most the training set size ({train.size}) with "
@@ -236,7 +242,7 @@ class ArrayDataLayer:
     def _class_labels(self, labels, num_classes):
         """Return (class indices of shape (N,), K) from integer or one-hot labels, checked against K."""
         if num_classes is not None:
-            num_classes = check_positive_int("ArrayDataLayer num_classes", num_classes)
+            num_classes = check_size("ArrayDataLayer num_classes", num_classes, MAX_CLASSES)
         array = np.asarray(labels)
         if array.ndim > 2:
             raise ValueError(
@@ -259,7 +265,8 @@ class ArrayDataLayer:
                     f"ArrayDataLayer num_classes must match the width of one-hot labels ({array.shape[1]}), "
                     f"got {num_classes}"
                 )
-            return np.argmax(array, axis=1).astype(np.int64), array.shape[1]
+            num_classes = array.shape[1]
+            array = np.argmax(array, axis=1)
         indices = class_indices("ArrayDataLayer labels", array)
         if indices.size == 0:
             raise ValueError("ArrayDataLayer needs at least one sample, got empty labels")
@@ -272,6 +279,11 @@ class ArrayDataLayer:
             raise ValueError(
                 f"ArrayDataLayer labels must be in 0..{num_classes - 1} (num_classes={num_classes}), "
                 f"got {indices[outside][0]}"
+            )
+        if num_classes < 2:
+            raise ValueError(
+                f"ArrayDataLayer labels must name at least 2 classes (a classifier of one class always answers it "
+                f"with loss 0), got num_classes={num_classes}; pass num_classes when the other classes are absent"
             )
         return indices, num_classes
 

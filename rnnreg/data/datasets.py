@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnreg.validation import check_positive_int
+from rnnreg.validation import check_size
 
 IRIS_FILE = "iris.csv"
 DIGITS_FILE = "digits.csv.gz"
@@ -35,6 +35,9 @@ DIGITS_CLASS_NAMES = tuple(str(digit) for digit in range(10))
 class DataIntegrityError(ValueError):
     """A shipped data file does not have the SHA-256 digest it was shipped with (damaged or changed)."""
 
+
+# The most classes a label encoding takes: one-hot rows of 10**9 classes would exhaust memory.
+MAX_CLASSES = 10_000
 
 def data_file(name):
     """Return the shipped data file ``name`` (``IRIS_FILE`` or ``DIGITS_FILE``) as a readable resource.
@@ -140,14 +143,14 @@ def one_hot(labels, num_classes):
     labels : array_like of int, shape (N,)
         Class indices in ``0 .. num_classes - 1``. Floats are accepted when they hold whole numbers.
     num_classes : int
-        K, the number of classes (the width of the result).
+        K, the number of classes (the width of the result), at most ``MAX_CLASSES`` (10,000).
 
     Returns
     -------
     numpy.ndarray of float64, shape (N, K)
         Row n is all zeros except a 1 in column ``labels[n]``.
     """
-    num_classes = check_positive_int("one_hot num_classes", num_classes)
+    num_classes = check_size("one_hot num_classes", num_classes, MAX_CLASSES)
     labels = class_indices("one_hot labels", labels)
     out_of_range = (labels < 0) | (labels >= num_classes)
     if np.any(out_of_range):

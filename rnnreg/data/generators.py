@@ -11,6 +11,9 @@ Every generator is a plain function that returns new NumPy arrays; nothing is ca
 - :func:`overfitting_set`: few samples, many features, a little label noise; an unregularized MLP learns the
   training samples by heart while the validation accuracy stays clearly lower.
 
+Sizes are checked: at most ``MAX_SAMPLES`` points or samples, ``MAX_FEATURES`` features, ``MAX_SEQUENCES``
+sequences of ``MAX_LENGTH`` steps (a ValueError naming the argument, instead of a MemoryError).
+
 Glossary of shape letters: N samples (or sequences), T time steps, D input features per sample or step,
 K targets per sample or step.
 
@@ -26,19 +29,33 @@ Randomness.  Every generator takes ``rng``:
 
 import numpy as np
 
-from rnnreg.validation import check_fraction, check_non_negative_number, check_positive_int, resolve_rng
+from rnnreg.validation import (
+    check_fraction,
+    check_non_negative_number,
+    check_positive_int,
+    check_size,
+    resolve_rng,
+)
 
 # noisy_sine draws each sequence's frequency uniformly from this range, in cycles per time step
 # (periods of 8 to 32 steps), so a net must read the frequency off the past instead of memorising one wave.
 SINE_FREQUENCY_RANGE = (1 / 32, 1 / 8)
 # noisy_sine scales the wave into (0, 1), where the recurrent layers' sigmoid outputs live.
 SINE_OFFSET, SINE_AMPLITUDE = 0.5, 0.4
+# The largest sizes a generator makes (the lessons use hundreds): 10**9 samples would end in a MemoryError
+# deep inside NumPy instead of an error naming the argument. A sequence task holds up to
+# MAX_SEQUENCES x MAX_LENGTH steps (10**7 numbers per input feature).
+MAX_SAMPLES = 1_000_000  # points of a 2-D set, samples of the overfitting set
+MAX_FEATURES = 10_000  # features of the overfitting set
+MAX_SEQUENCES = 10_000  # sequences of a sequence task
+MAX_LENGTH = 1_000  # time steps (or delay) of a sequence task
+
 # overfitting_set moves the informative features by +/- this much (in standard deviations) for class 1 / 0.
 OVERFITTING_CLASS_SHIFT = 1.0
 
 
-def _check_sample_count(name, argument, value, minimum, why):
-    count = check_positive_int(f"{name} {argument}", value)
+def _check_sample_count(name, argument, value, minimum, why, maximum=MAX_SAMPLES):
+    count = check_size(f"{name} {argument}", value, maximum)
     if count < minimum:
         raise ValueError(f"{name} {argument} must be at least {minimum} ({why}), got {count}")
     return count
@@ -279,8 +296,8 @@ def noisy_sine(num_sequences, length, *, noise=0.05, rng=None):
     inputs (N, T, 1) -> targets (N, T, 1): a many-to-many task; compare the RNN's output at every step.
     """
     name = "noisy_sine"
-    num_sequences = check_positive_int(f"{name} num_sequences", num_sequences)
-    length = check_positive_int(f"{name} length", length)
+    num_sequences = check_size(f"{name} num_sequences", num_sequences, MAX_SEQUENCES)
+    length = check_size(f"{name} length", length, MAX_LENGTH)
     noise = check_non_negative_number(f"{name} noise", noise)
     random = resolve_rng(name, rng)
     frequency = random.uniform(*SINE_FREQUENCY_RANGE, size=(num_sequences, 1))
@@ -335,8 +352,8 @@ def delayed_recall(num_sequences, delay, *, noise=1.0, rng=None):
     inputs (N, T, 2) with T = delay + 1 -> targets (N, 1): many-to-one (the output at step T - 1).
     """
     name = "delayed_recall"
-    num_sequences = check_positive_int(f"{name} num_sequences", num_sequences)
-    delay = check_positive_int(f"{name} delay", delay)
+    num_sequences = check_size(f"{name} num_sequences", num_sequences, MAX_SEQUENCES)
+    delay = check_size(f"{name} delay", delay, MAX_LENGTH)
     noise = check_non_negative_number(f"{name} noise", noise)
     random = resolve_rng(name, rng)
     recalled = random.random(size=num_sequences)
@@ -390,8 +407,8 @@ def adding_problem(num_sequences, length, *, rng=None):
     inputs (N, T, 2) -> targets (N, 1): many-to-one (the output at step T - 1).
     """
     name = "adding_problem"
-    num_sequences = check_positive_int(f"{name} num_sequences", num_sequences)
-    length = _check_sample_count(name, "length", length, 2, "one marked step in each half")
+    num_sequences = check_size(f"{name} num_sequences", num_sequences, MAX_SEQUENCES)
+    length = _check_sample_count(name, "length", length, 2, "one marked step in each half", MAX_LENGTH)
     random = resolve_rng(name, rng)
     half = length // 2
     values = random.random(size=(num_sequences, length))
@@ -477,11 +494,16 @@ def overfitting_set(num_train=30, num_validation=200, num_features=60, informati
     name = "overfitting_set"
     num_train = _check_sample_count(name, "num_train", num_train, 2, "one sample per class")
     num_validation = _check_sample_count(name, "num_validation", num_validation, 2, "one sample per class")
-    num_features = check_positive_int(f"{name} num_features", num_features)
+    num_features = check_size(f"{name} num_features", num_features, MAX_FEATURES)
     informative = check_positive_int(f"{name} informative", informative)
     if informative > num_features:
         raise ValueError(f"{name} informative must be at most num_features ({num_features}), got {informative}")
     noise = check_fraction(f"{name} noise", noise, low=0, high=0.5, low_open=False, high_open=True)
+    if (num_train + num_validation) * num_features > MAX_SAMPLES * 100:
+        raise ValueError(
+            f"{name} would hold (num_train + num_validation) x num_features = {num_train + num_validation} x "
+            f"{num_features} numbers, more than the {MAX_SAMPLES * 100:,} it makes"
+        )
     random = resolve_rng(name, rng)
     return (
         *_overfitting_split(random, num_train, num_features, informative, noise),
