@@ -721,3 +721,12 @@ def test_early_stopping_on_an_accuracy_without_a_metric_says_what_is_missing():
     net.data_layer.get_validation_set = lambda: (np.random.rand(3, 2), np.random.rand(3, 1))
     with pytest.raises(RuntimeError, match="validation_accuracy, but there is none: fit has no metric"):
         fit(net, 2, steps_per_epoch=1, early_stopping=EarlyStopping(2, monitor="validation_accuracy"))
+
+
+@pytest.mark.parametrize(("batches", "error"), [(2.0, TypeError), (0, ValueError), ("3", TypeError)])
+def test_a_data_layers_batches_per_epoch_outside_its_domain_is_named_as_such(batches, error):
+    net = classifier()
+    net.data_layer.batches_per_epoch = batches
+    with pytest.raises(error, match=f"fit \\(steps_per_epoch not given\\) data_layer.batches_per_epoch must be a "
+                                    f"positive integer, got {batches!r}"):
+        fit(net, 1)

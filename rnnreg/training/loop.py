@@ -204,11 +204,13 @@ class _Plan:
             raise RuntimeError("fit needs network.data_layer and network.loss_layer to be set first")
         self.network = network
         self.epochs = check_positive_int("fit epochs", epochs)
+        source = "fit steps_per_epoch"
         if steps_per_epoch is None:
             steps_per_epoch = getattr(network.data_layer, "batches_per_epoch", None)
             if steps_per_epoch is None:
                 raise ValueError("fit needs steps_per_epoch: the data layer has no batches_per_epoch")
-        self.steps_per_epoch = check_positive_int("fit steps_per_epoch", steps_per_epoch)
+            source = "fit (steps_per_epoch not given) data_layer.batches_per_epoch"
+        self.steps_per_epoch = check_positive_int(source, steps_per_epoch)
         self.clip_norm = check_max_norm("fit clip_norm", clip_norm)
         self.truncation = None if truncation is None else check_positive_int("fit truncation", truncation)
         if self.truncation is not None and not network.stateful_layers():
