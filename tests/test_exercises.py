@@ -5,19 +5,22 @@ from scratch, and correct classes in several styles: every wrong class must get 
 correct class and rnnreg's own classes must pass.
 """
 
+from itertools import permutations
+
 import numpy as np
 import pytest
 from exercise_gallery import batch_norm as gallery_batch_norm
 from exercise_gallery import dropout as gallery_dropout
+from exercise_gallery import recurrent as gallery_recurrent
 from exercise_gallery import regularizers as gallery_regularizers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnnreg
-from rnnreg.exercises import GENERAL, MISCONCEPTIONS, TOPICS, Finding, Report, batch_norm, check, optimizers
+from rnnreg.exercises import GENERAL, MISCONCEPTIONS, TOPICS, Finding, Report, batch_norm, check, optimizers, recurrent
 from rnnreg.layers.variants import NonInvertedDropout
 
-GALLERIES = [gallery_regularizers, gallery_dropout, gallery_batch_norm]
+GALLERIES = [gallery_regularizers, gallery_dropout, gallery_batch_norm, gallery_recurrent]
 WRONG = [(identifier, topic, cls) for gallery in GALLERIES for identifier, (topic, cls) in gallery.WRONG.items()]
 WRONG += [entry for gallery in GALLERIES for entry in gallery.WRONG_ALSO]
 CORRECT = [entry for gallery in GALLERIES for entry in gallery.CORRECT]
@@ -29,9 +32,9 @@ REFERENCES = {
     "adam": rnnreg.Adam,
     "dropout": rnnreg.Dropout,
     "batch_normalization": rnnreg.BatchNormalization,
+    "rnn": rnnreg.RNN,
+    "lstm": rnnreg.LSTM,
 }
-NOT_AVAILABLE_YET = ["rnn", "lstm"]
-NOT_COVERED_YET = ("rnn-", "lstm-")
 
 REQUIRED_IDS = [
     "l2-gradient-doubled",
@@ -87,8 +90,7 @@ def test_rnnreg_own_class_passes(topic):
 
 def test_every_catalogue_id_has_a_gallery_class():
     covered = {identifier for identifier, _, _ in WRONG}
-    catalogue = {identifier for identifier in [*GENERAL, *MISCONCEPTIONS] if not identifier.startswith(NOT_COVERED_YET)}
-    assert catalogue == covered
+    assert covered == {*GENERAL, *MISCONCEPTIONS}
 
 
 def test_the_required_ids_are_in_the_catalogue():
@@ -100,6 +102,23 @@ def test_the_checker_own_variant_models_without_a_bug_pass():
     assert check("sgd_with_momentum", optimizers._Momentum).passed
     assert check("adam", optimizers._Adam).passed
     assert check("batch_normalization", batch_norm._Variant).passed
+
+    class Elman(recurrent._Recurrent):
+        def __init__(self, *sizes):
+            super().__init__(*sizes, gates=1)
+
+    class Lstm(recurrent._Recurrent):
+        def __init__(self, *sizes):
+            super().__init__(*sizes, gates=4)
+
+    assert check("rnn", Elman).passed
+    assert check("lstm", Lstm).passed
+
+
+@pytest.mark.parametrize("order", [order for order in permutations("fico") if order != tuple("fico")])
+def test_every_other_lstm_gate_order_is_named(order):
+    wrong_order = type("WrongOrder", (gallery_recurrent.LSTMExerciseStyle,), {"order": order})
+    assert ids(check("lstm", wrong_order)) == ["lstm-gate-order"]
 
 
 @given(factor=st.floats(0.5, 3.0).filter(lambda factor: abs(factor - 1) > 1e-3))
@@ -156,6 +175,29 @@ class Handout:
         raise NotImplementedError
 
 
+class HandoutLayer:
+    """Any topic's handout: the constructor stores nothing, every method still raises."""
+
+    def __init__(self, *arguments):
+        pass
+
+    def __getattr__(self, name):
+        if name in {"forward", "backward", "calculate_gradient", "norm", "calculate_update", "add_regularizer"}:
+
+            def not_done(*arguments):
+                raise NotImplementedError
+
+            return not_done
+        raise AttributeError(name)
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_a_handout_of_every_topic_gives_raises(topic):
+    report = check(topic, HandoutLayer)
+    assert ids(report) == ["raises"]
+    assert "raised NotImplementedError" in report.findings[0].evidence
+
+
 def test_a_handout_gives_raises_with_the_call():
     report = check("l2_regularizer", Handout)
     assert ids(report) == ["raises"]
@@ -204,12 +246,6 @@ def test_an_unknown_topic_is_a_value_error_naming_it(topic):
 def test_a_candidate_that_is_not_a_class_is_a_type_error(candidate):
     with pytest.raises(TypeError, match=f"check candidate_class must be a class.*got {candidate!r}"):
         check("l2_regularizer", candidate)
-
-
-@pytest.mark.parametrize("topic", NOT_AVAILABLE_YET)
-def test_a_topic_not_available_yet_says_so(topic):
-    with pytest.raises(NotImplementedError, match=f"topic {topic!r} is not available yet"):
-        check(topic, gallery_regularizers.L2)
 
 
 def test_topics_are_the_eight_of_the_issue():

@@ -15,7 +15,7 @@ topic that is not one of ``TOPICS`` is a ValueError, a candidate that is not a c
 
 import numpy as np
 
-from rnnreg.exercises import batch_norm, dropout, optimizers, regularizers
+from rnnreg.exercises import batch_norm, dropout, optimizers, recurrent, regularizers
 from rnnreg.exercises.catalogue import GENERAL, MISCONCEPTIONS, Misconception
 from rnnreg.exercises.report import Finding, Report
 from rnnreg.validation import check_choice
@@ -28,8 +28,8 @@ _CHECKS = {
     "adam": optimizers.check_adam,
     "dropout": dropout.check_dropout,
     "batch_normalization": batch_norm.check_batch_normalization,
-    "rnn": None,
-    "lstm": None,
+    "rnn": recurrent.check_rnn,
+    "lstm": recurrent.check_lstm,
 }
 TOPICS = tuple(_CHECKS)
 _SEED = 14
