@@ -159,6 +159,30 @@ def test_dropout_is_judged_by_properties_not_by_the_random_stream(seed):
     assert check("dropout", OwnGenerator).passed
 
 
+@settings(max_examples=15)
+@given(epsilon=st.floats(1e-12, 1e-8))
+def test_batch_norm_with_any_epsilon_up_to_1e_8_passes(epsilon):
+    class OwnEpsilon(gallery_batch_norm.BatchNormRowsStyle):
+        def __init__(self, channels):
+            super().__init__(channels)
+            self.eps = epsilon
+
+    assert check("batch_normalization", OwnEpsilon).passed
+
+
+def test_batch_norm_gradients_shaped_one_by_channels_are_accepted():
+    class RowGradients(gallery_batch_norm.BatchNormRowsStyle):
+        def parameter_gradients(self, e):
+            return np.sum(e * self.x_hat, axis=0, keepdims=True), np.sum(e, axis=0, keepdims=True)
+
+        def update(self):
+            self.gradient_weights, self.gradient_bias = self.gradient_weights[0], self.gradient_bias[0]
+            super().update()
+            self.gradient_weights, self.gradient_bias = self.gradient_weights[None], self.gradient_bias[None]
+
+    assert check("batch_normalization", RowGradients).passed
+
+
 # --------------------------------------------------------------------------------- the candidate's failures
 
 
@@ -231,6 +255,38 @@ def test_returning_none_gives_wrong_shape():
     report = check("l2_regularizer", ReturnsNothing)
     assert ids(report) == ["wrong-shape"]
     assert "None" in report.findings[0].evidence
+
+
+POISONED = [
+    ("l2_regularizer", gallery_regularizers.L2, "calculate_gradient"),
+    ("adam", gallery_regularizers.AdamExerciseStyle, "calculate_update"),
+    ("dropout", gallery_dropout.DropoutExerciseStyle, "forward"),
+    ("dropout", gallery_dropout.DropoutExerciseStyle, "backward"),
+    ("batch_normalization", gallery_batch_norm.BatchNormRowsStyle, "forward"),
+    ("rnn", gallery_recurrent.RNNExerciseStyle, "backward"),
+    ("lstm", gallery_recurrent.LSTMExerciseStyle, "forward"),
+]
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, 0.0])
+@pytest.mark.parametrize(("topic", "base", "method"), POISONED, ids=[f"{t}-{m}" for t, _, m in POISONED])
+def test_nan_infinite_or_zero_outputs_give_a_finding_never_a_warning(topic, base, method, value):
+    def poisoned(self, *arguments):
+        return np.full_like(np.asarray(getattr(base, method)(self, *arguments), dtype=float), value)
+
+    report = check(topic, type("Poisoned", (base,), {method: poisoned}))  # RuntimeWarnings are errors here
+    assert 1 <= len(report.findings) <= 2
+    assert "raises" not in ids(report) and "wrong-shape" not in ids(report)
+
+
+def test_a_ragged_gradient_gives_wrong_shape():
+    class Ragged(gallery_batch_norm.BatchNormRowsStyle):
+        def update(self):
+            self.gradient_weights = [[1.0, 2.0], [3.0]]
+
+    report = check("batch_normalization", Ragged)
+    assert ids(report) == ["wrong-shape"]
+    assert ".gradient_weights: expected an array of shape (3,)" in report.findings[0].evidence
 
 
 # ------------------------------------------------------------------------------------ the caller's mistakes

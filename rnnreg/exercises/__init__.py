@@ -9,6 +9,8 @@ reference class and on known wrong variants, and returns a :class:`Report`. It u
 the exercise for each topic (see the topic modules), never rnnreg-only extras, so a class written to the
 exercise's skeleton is checked fairly. NumPy's global random state is saved, seeded for the check and
 restored afterwards: the report is the same on every run, and the caller's random stream is untouched.
+NumPy's floating-point warnings are off during the check: a NaN or infinity the candidate computes shows in
+the evidence of a finding.
 ``check`` never raises because of the candidate (an exception inside it is the finding ``raises``); a
 topic that is not one of ``TOPICS`` is a ValueError, a candidate that is not a class a TypeError.
 """
@@ -66,7 +68,9 @@ def check(topic, candidate_class):
     saved = np.random.get_state()
     try:
         np.random.seed(_SEED)
-        findings = topic_check(candidate_class)
+        # A NaN or an overflow of the candidate is reported as a finding with its numbers, not as a warning.
+        with np.errstate(all="ignore"):
+            findings = topic_check(candidate_class)
     finally:
         np.random.set_state(saved)
     return Report(topic, candidate_class.__name__, findings)

@@ -9,9 +9,11 @@ test-phase forward. A unit is "kept" where the output is non-zero; its scale is 
 - ``dropout-not-inverted``: the kept units are scaled by 1 instead of 1/p.
 - ``dropout-forward-wrong``: any other fraction kept, or a scale that is neither 1/p nor one number.
 - ``dropout-active-at-test``: the test-phase output is not x itself (masked or scaled).
-- ``dropout-new-mask-in-backward``: dL/dx is zero on another set of units than the forward's output.
+- ``dropout-new-mask-in-backward``: dL/dx passes as many units as the forward kept, but other ones.
 - ``dropout-backward-not-scaled``: dL/dx = E on the kept units while the forward scaled them (by 1/p).
 - ``dropout-backward-wrong``: dL/dx is anything else than E ⊙ mask · (the forward's scale).
+  The backward pass is judged only when the forward pass has no finding (it is compared with the
+  candidate's own mask and scale).
 """
 
 import numpy as np
@@ -43,9 +45,12 @@ def check_dropout(candidate_class):
     except CandidateFailure as failure:
         return [failure.finding]
     kept, scale = _kept_and_scale(output)
-    findings = [_fraction_finding(kept), _scale_finding(kept, scale), _test_finding(test_output)]
-    findings.append(_backward_finding(kept, scale, error_input))
-    return [finding for finding in findings if finding is not None]
+    forward_findings = [finding for finding in (_fraction_finding(kept), _scale_finding(kept, scale)) if finding]
+    # The backward pass is judged against the candidate's own forward, so only when that forward is sound.
+    backward_finding = None if forward_findings else _backward_finding(kept, scale, error_input)
+    findings = [*forward_findings, _test_finding(test_output), backward_finding]
+    unique = {finding.id: finding for finding in reversed(findings) if finding is not None}  # the first of an id
+    return list(unique.values())
 
 
 def _forward(trial, layer, description):
@@ -108,7 +113,8 @@ def _backward_finding(kept, scale, error_input):
             f"backward(E) in the training phase: expected the gradient to pass exactly the units the forward "
             f"kept, got {mismatched:.1%} of the units differing ({passed.mean():.1%} passed)"
         )
-        return Finding.of("dropout-new-mask-in-backward" if passed.mean() < 1 else "dropout-backward-wrong", evidence)
+        fresh_mask = abs(passed.mean() - kept.mean()) < FRACTION_TOLERANCE  # as many units, other ones
+        return Finding.of("dropout-new-mask-in-backward" if fresh_mask else "dropout-backward-wrong", evidence)
     ratio = error_input[kept] / ERROR[kept]
     evidence = (
         f"backward(E) in the training phase: expected E·{forward_scale:.4g} on the kept units (the forward's "

@@ -42,26 +42,30 @@ class Trial:
             evidence = f"{description} raised {type(error).__name__}: {error}"
             raise CandidateFailure(Finding.of("raises", evidence)) from error
 
-    def array(self, description, value, shape):
-        """``value`` as a float array of ``shape``; anything else becomes the finding ``wrong-shape``."""
+    def array(self, description, value, shape, *, squeezed=False):
+        """``value`` as a float array of ``shape``; anything else becomes the finding ``wrong-shape``.
+
+        A single number is accepted for any shape of one entry; with ``squeezed`` any shape that
+        squeezes to ``shape`` too (a (1, C) attribute for a (C,) one).
+        """
+        shape = tuple(shape)
         try:
             array = np.array(value, dtype=float)
         except (TypeError, ValueError):
             array = None
-        if array is not None and array.shape != tuple(shape):
-            array = array.reshape(shape) if array.size == 1 and np.prod(shape) == 1 else None
+        if array is not None and array.shape != shape:
+            fits = (array.size == 1 and np.prod(shape) == 1) or (squeezed and np.squeeze(array).shape == shape)
+            array = array.reshape(shape) if fits else None
         if array is None:
             got = f"shape {np.shape(value)}" if isinstance(value, np.ndarray) else repr(value)[:80]
-            evidence = f"{description}: expected an array of shape {tuple(shape)}, got {got}"
+            evidence = f"{description}: expected an array of shape {shape}, got {got}"
             raise CandidateFailure(Finding.of("wrong-shape", evidence))
         return array
 
     def attribute(self, owner, name, shape):
         """The attribute ``name`` of ``owner`` as a float array of ``shape`` (a (1, C) for a (C,) is accepted)."""
         value = self.call(f"reading .{name}", lambda: getattr(owner, name))
-        if np.shape(value) != tuple(shape) and np.squeeze(np.zeros(np.shape(value))).shape == tuple(shape):
-            value = np.reshape(value, shape)
-        return self.array(f".{name}", value, shape)
+        return self.array(f".{name}", value, shape, squeezed=True)
 
     def assign(self, owner, name, value):
         """Set ``owner.name = value`` (a copy, so the candidate never shares the probe's array)."""
