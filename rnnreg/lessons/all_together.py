@@ -46,7 +46,7 @@ from rnnreg import (
 )
 from rnnreg.data import digits_data_layer
 from rnnreg.lessons.claims import SEEDS, SeedValues, of_runs
-from rnnreg.lessons.experiment import keep_probability, read_only, seeded
+from rnnreg.lessons.experiment import check_count, keep_probability, read_only, seeded
 from rnnreg.lessons.overfitting import overfitting_data_layer
 from rnnreg.training import (
     Callback,
@@ -58,7 +58,7 @@ from rnnreg.training import (
     set_learning_rate,
     set_regularization_strength,
 )
-from rnnreg.validation import check_choice, check_finite_number, check_positive_int
+from rnnreg.validation import check_choice, check_finite_number
 
 # Which trainable arrays the weight histogram can show: label -> index in network.layers.
 WEIGHT_LAYERS = {"fully connected": 6, "conv kernels": 0}
@@ -206,7 +206,7 @@ class LiveRun:
             The run diverged now or earlier (the message says what to do); the steps done before it are
             recorded.
         """
-        steps = check_positive_int("steps", steps)
+        steps = check_count("steps", steps)
         if self.diverged is not None:
             raise RuntimeError(f"{self.diverged} Press Reset to start again.")
         try:
@@ -500,6 +500,7 @@ def early_stopping_run(seed=0, *, epochs=STOPPING_EPOCHS, patience=PATIENCE):
     cut short and then rewound to its best epoch (``EarlyStopping(patience, restore_best=True)``, watching
     the validation loss).
     """
+    epochs = check_count("epochs", epochs)
     full_net = build_overfitting_mlp(seed)
     start = full_net.snapshot()
     full = fit(full_net, epochs=epochs)

@@ -45,7 +45,7 @@ from rnnreg import (
 from rnnreg.data import IRIS_CLASS_NAMES, IRIS_FEATURE_NAMES, ArrayDataLayer, digits_data_layer, load_iris
 from rnnreg.layers.variants import BatchStatisticsAtTestTime
 from rnnreg.lessons.claims import SEEDS, ClaimFailed, over_seeds
-from rnnreg.lessons.experiment import read_only, seeded
+from rnnreg.lessons.experiment import check_count, check_units, read_only, seeded
 from rnnreg.training import BatchNormRecorder, accuracy
 from rnnreg.validation import check_choice, check_positive_int
 
@@ -220,7 +220,7 @@ def train_batch_norm(batch_norm=True, momentum=0.8, batch_size=DEFAULT_BATCH_SIZ
     ValueError
         A bad batch size, number of epochs, momentum, learning rate or data set, or training that diverged.
     """
-    epochs = check_positive_int("epochs", epochs)
+    epochs = check_count("epochs", epochs)
     layer = iris_split(batch_size, seed=seed, data=data)
     net = build_iris_network(batch_norm, momentum, learning_rate, seed=seed)
     net.data_layer = layer
@@ -337,7 +337,7 @@ def batch_statistics_spread(batch_size, *, epochs=EPOCHS, seed=0, data=None):
     The data layer is built and drawn from exactly as in ``train_batch_norm`` (same seed, same batches);
     BatchNorm is the network's first layer, so these are the batch statistics it normalises with.
     """
-    epochs = check_positive_int("epochs", epochs)
+    epochs = check_count("epochs", epochs)
     layer = iris_split(batch_size, seed=seed, data=data)
     train_inputs, _ = layer.get_train_set()
     mean, variance = train_inputs.mean(axis=0), train_inputs.var(axis=0)
@@ -581,6 +581,7 @@ def batch_mates_claims(runs):
 
 def build_digits_network(batch_norm, learning_rate, *, width=SPEED_WIDTH, seed=0):
     """FC(64, W) → [BatchNorm] → ReLU → FC(W, W) → [BatchNorm] → ReLU → FC(W, 10) → SoftMax, plain SGD(η)."""
+    width = check_units("width", width)
     with seeded(seed):
         net = NeuralNetwork(Sgd(learning_rate), He(), Constant(0.0))
         net.loss_layer = CrossEntropyLoss()
@@ -607,6 +608,7 @@ def train_digits(batch_norm, learning_rate, batch_size, *, epochs=SPEED_EPOCHS, 
         (the validation accuracy where training ended) and ``diverged`` (None, or the message of the step
         where the loss became infinite; the weights are then those before that step).
     """
+    epochs = check_count("epochs", epochs)
     net = build_digits_network(batch_norm, learning_rate, seed=seed)
     # drop_last: every step sees batch_size digits, so the loss per sample of every step compares
     data = digits_data_layer(batch_size, flatten=True, validation_fraction=0.2, drop_last=True,
@@ -676,7 +678,7 @@ def compare_training_speed(learning_rate=SPEED_LEARNING_RATE, batch_size=32, *, 
     -------
     SpeedComparison
     """
-    batch_size, epochs = check_positive_int("batch size", batch_size), check_positive_int("epochs", epochs)
+    batch_size, epochs = check_positive_int("batch size", batch_size), check_count("epochs", epochs)
     seeds = tuple(seeds)
     if not seeds:
         raise ValueError("seeds must name at least one seed, got none")

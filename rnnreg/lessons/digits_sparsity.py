@@ -18,7 +18,7 @@ from rnnreg import (
     SoftMax,
 )
 from rnnreg.data import digits_data_layer
-from rnnreg.lessons.experiment import seeded
+from rnnreg.lessons.experiment import check_count, seeded
 from rnnreg.training import fit
 
 # Near zero: far below a trained digit weight (about 0.1) and above the band L1's subgradient steps jitter
@@ -28,6 +28,7 @@ NEAR_ZERO = 1e-3
 
 def train_digits_mlp(regularizer, seed=0, *, epochs=10):
     """(weights without bias rows as one flat array, final validation accuracy) of one seeded training run."""
+    epochs = check_count("epochs", epochs)
     with seeded(seed):
         optimizer = SgdWithMomentum(0.002, 0.9)
         optimizer.add_regularizer(regularizer)

@@ -32,7 +32,6 @@ rate 1 − p (PyTorch's ``nn.Dropout(p)`` also takes the drop rate), as the dash
 import copy
 import dataclasses
 import functools
-import numbers
 
 import numpy as np
 
@@ -40,10 +39,17 @@ from rnnreg import Constant, CrossEntropyLoss, Dropout, FullyConnected, He, Neur
 from rnnreg.data import load_digits
 from rnnreg.layers.variants import NonInvertedDropout
 from rnnreg.lessons.claims import SEEDS, ClaimFailed, SeedValues, over_seeds
-from rnnreg.lessons.experiment import keep_probability, read_only, seeded
+from rnnreg.lessons.experiment import (
+    check_count,
+    check_dropout_rate,
+    check_units,
+    keep_probability,
+    read_only,
+    seeded,
+)
 from rnnreg.lessons.overfitting import check_steps, overfitting_data_layer
 from rnnreg.training import evaluate, fit
-from rnnreg.validation import check_choice, check_positive_int
+from rnnreg.validation import check_choice, check_non_negative_int, check_size
 
 __all__ = [
     "PLACEMENTS",
@@ -80,11 +86,7 @@ STEPS = 300
 STEPS_PER_EPOCH = 10
 
 
-def check_rate(rate):
-    """The drop rate 1 − p as a float in [0, 1); the keep probability p = 1 − rate must stay above 0."""
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not np.isfinite(rate) or not 0 <= rate < 1:
-        raise ValueError(f"dropout rate must be a number in [0, 1) (keep probability 1 − rate > 0), got {rate!r}")
-    return float(rate)
+check_rate = check_dropout_rate  # the lesson's name for it
 
 
 def make_dropout(rate, scaling="inverted", rng=None):
@@ -116,7 +118,8 @@ def hidden_activations(samples=SAMPLES, units=UNITS, seed=0):
     Nothing is trained: the dropout lesson only needs a realistic batch (non-negative, many exact zeros from
     the ReLU). The same arguments always give the same (read-only) array.
     """
-    return _activations(check_positive_int("samples", samples), check_positive_int("units", units), int(seed))
+    samples = check_size("samples", samples, len(load_digits()[0]))  # distinct digit images: at most all of them
+    return _activations(samples, check_units("units", units), check_non_negative_int("seed", seed))
 
 
 def dropout_phases(rate, scaling="inverted", *, inputs=None, repeats=REPEATS, seed=0):
@@ -150,7 +153,7 @@ def dropout_phases(rate, scaling="inverted", *, inputs=None, repeats=REPEATS, se
     """
     rate = check_rate(rate)
     check_choice("scaling", scaling, SCALINGS)
-    repeats = check_positive_int("repeats", repeats)
+    repeats = check_count("repeats", repeats)
     # A copy of the caller's batch: the returned arrays are made read-only.
     x = hidden_activations(seed=seed) if inputs is None else np.array(inputs, dtype=float)
     if x.ndim != 2 or x.size == 0:
@@ -243,6 +246,7 @@ def build_dropout_network(rate, scaling="inverted", *, where="inputs and hidden"
     hidden units only. Each dropout layer draws its masks from its own generator, seeded from ``seed``.
     """
     rate, where = check_rate(rate), _check_where(where)
+    num_features, hidden_units = check_units("num_features", num_features), check_units("hidden_units", hidden_units)
     input_stream, hidden_stream = np.random.SeedSequence(seed).spawn(2)
     with seeded(seed):
         net = NeuralNetwork(Sgd(learning_rate), He(), Constant(0.0))
@@ -528,7 +532,7 @@ def compare_scaling(rate=0.5, *, seed=0, repeats=100):
     ``validation_accuracy``; ``confidence``, the mean largest class probability at test. Returns
     ``{scaling: dict}``.
     """
-    rate = check_rate(rate)
+    rate, repeats = check_rate(rate), check_count("repeats", repeats)
     if rate == 0:
         raise ValueError("compare_scaling needs a dropout rate above 0: at rate 0 the three rules are the same")
     results = {}

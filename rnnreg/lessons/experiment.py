@@ -7,8 +7,28 @@ picture), and hand out their arrays read-only.
 """
 
 import contextlib
+import numbers
 
 import numpy as np
+
+from rnnreg.validation import check_non_negative_int, check_size
+
+# Upper bounds of the experiments' size arguments, far above what the lessons and their dashboards use (at most
+# 64 hidden units, 250 sequences, a few hundred steps): beyond them a network would exhaust memory (10**9 hidden
+# units: a MemoryError far from the argument) or a run would take hours. ``check_size`` refuses more.
+MAX_UNITS = 1024  # hidden units, widths and hidden sizes of the lessons' networks
+MAX_STEPS = 100_000  # training steps, epochs, masks averaged
+MAX_RESOLUTION = 1000  # grid points per axis of a decision-boundary plane
+
+
+def check_units(name, value):
+    """A layer width of a lesson network: an int in [1, ``MAX_UNITS``]."""
+    return check_size(name, value, MAX_UNITS)
+
+
+def check_count(name, value):
+    """A number of training steps, epochs or repeats of a lesson experiment: an int in [1, ``MAX_STEPS``]."""
+    return check_size(name, value, MAX_STEPS)
 
 
 @contextlib.contextmanager
@@ -18,12 +38,20 @@ def seeded(seed):
     The caller's random stream is left as it was, so building a network here never changes what a notebook
     draws next.
     """
+    seed = check_non_negative_int("seed", seed)
     saved = np.random.get_state()
     np.random.seed(seed)
     try:
         yield
     finally:
         np.random.set_state(saved)
+
+
+def check_dropout_rate(rate):
+    """The drop rate 1 − p as a float in [0, 1); the keep probability p = 1 − rate must stay above 0."""
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not np.isfinite(rate) or not 0 <= rate < 1:
+        raise ValueError(f"dropout rate must be a number in [0, 1) (keep probability 1 − rate > 0), got {rate!r}")
+    return float(rate)
 
 
 def keep_probability(rate):

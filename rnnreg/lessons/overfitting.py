@@ -8,11 +8,11 @@ per-epoch evaluation.
 import numpy as np
 
 from rnnreg.data import FixedSplitDataLayer, overfitting_set
-from rnnreg.validation import check_positive_int
+from rnnreg.lessons.experiment import check_count
 
 
 def check_steps(steps, steps_per_epoch):
-    steps, steps_per_epoch = check_positive_int("steps", steps), check_positive_int("steps_per_epoch", steps_per_epoch)
+    steps, steps_per_epoch = check_count("steps", steps), check_count("steps_per_epoch", steps_per_epoch)
     if steps % steps_per_epoch:
         raise ValueError(f"steps ({steps}) must be a multiple of steps_per_epoch ({steps_per_epoch})")
     return steps, steps_per_epoch

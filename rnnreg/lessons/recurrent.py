@@ -25,16 +25,19 @@ import numpy as np
 
 from rnnreg import LSTM, RNN, Adam, Constant, L2Loss, LastTimeStep, NeuralNetwork, Sgd, Xavier
 from rnnreg.data import ArrayDataLayer, delayed_recall, noisy_sine
+from rnnreg.data.generators import MAX_LENGTH, MAX_SEQUENCES
 from rnnreg.layers.activations import sigmoid
 from rnnreg.lessons.claims import SEEDS, over_seeds
-from rnnreg.lessons.experiment import read_only, seeded
+from rnnreg.lessons.experiment import check_count, check_units, read_only, seeded
 from rnnreg.training import fit, r_squared
 from rnnreg.validation import (
     check_choice,
+    check_finite_number,
     check_non_negative_int,
     check_non_negative_number,
     check_positive_int,
     check_positive_number,
+    check_size,
 )
 
 __all__ = [
@@ -96,6 +99,8 @@ def _optional_truncation(value):
 
 def recurrent_layer(model, input_size, output_size, *, hidden_size=HIDDEN_SIZE, forget_bias=FORGET_BIAS):
     """``RNN(D, H, K)`` for "Elman", ``LSTM(D, H, K, forget_bias=...)`` for "LSTM"."""
+    hidden_size = check_units("hidden_size", hidden_size)
+    forget_bias = check_finite_number("forget_bias", forget_bias)
     if check_choice("model", model, MODELS) == "Elman":
         return RNN(input_size, hidden_size, output_size)
     return LSTM(input_size, hidden_size, output_size, forget_bias=forget_bias)
@@ -137,6 +142,7 @@ def train_sine_predictor(model="Elman", *, hidden_size=8, num_sequences=200, len
         ``predictions`` (T, 1) and ``hidden_states`` (T, H) of the first held-out wave; ``history``.
         Arrays are read-only.
     """
+    epochs = check_count("epochs", epochs)
     inputs, targets = noisy_sine(num_sequences, length, rng=seed)
     with seeded(seed):
         net = NeuralNetwork(Adam(learning_rate, 0.9, 0.999), Xavier(), Constant(0.0))
@@ -203,7 +209,8 @@ def initial_gradient_norms(delay, forget_bias=FORGET_BIAS, *, seeds=(0,), spectr
     dict {"Elman": ndarray (S, T), "LSTM": ndarray (S, T)}
         One row per seed, T = delay + 1 (read-only).
     """
-    delay = check_positive_int("delay", delay)
+    delay, forget_bias = check_size("delay", delay, MAX_LENGTH), check_finite_number("forget_bias", forget_bias)
+    hidden_size = check_units("hidden_size", hidden_size)
     seeds = tuple(seeds)
     if not seeds:
         raise ValueError("seeds must name at least one seed, got none")
@@ -390,11 +397,11 @@ def train_memory_task(model="Elman", delay=10, *, truncation=None, clip_norm=Non
     if spectral_radius is not None and model != "Elman":
         raise ValueError(f"spectral_radius is set for the Elman RNN's W_hh only, got model {model!r}")
     return train(
-        model, check_positive_int("delay", delay), _optional_truncation(truncation),
+        model, check_size("delay", delay, MAX_LENGTH), _optional_truncation(truncation),
         _optional_positive("clip_norm", clip_norm), check_choice("optimizer", optimizer, OPTIMIZERS),
         None if spectral_radius is None else check_positive_number("spectral_radius", spectral_radius),
-        check_positive_int("hidden_size", hidden_size), float(forget_bias),
-        check_positive_int("num_sequences", num_sequences), check_positive_int("steps", steps),
+        check_units("hidden_size", hidden_size), check_finite_number("forget_bias", forget_bias),
+        check_size("num_sequences", num_sequences, MAX_SEQUENCES), check_count("steps", steps),
         check_positive_int("batch_size", batch_size), check_positive_number("learning_rate", learning_rate), seed,
     )
 

@@ -40,10 +40,10 @@ from rnnreg import (
     SoftMax,
 )
 from rnnreg.lessons.claims import SEEDS, SeedValues
-from rnnreg.lessons.experiment import read_only, seeded
+from rnnreg.lessons.experiment import check_units, read_only, seeded
 from rnnreg.lessons.overfitting import check_steps, overfitting_data_layer
 from rnnreg.training import evaluate
-from rnnreg.validation import check_choice, check_non_negative_number
+from rnnreg.validation import check_choice, check_non_negative_number, check_size
 
 __all__ = [
     "AlphaSweep",
@@ -166,6 +166,7 @@ def build_network(regularizer="none", alpha=0.0, learning_rate=None, *, optimize
     The weights are drawn from NumPy's global state seeded with ``seed`` (the caller's state is restored).
     """
     check_choice("optimizer", optimizer, OPTIMIZERS)
+    num_features, hidden_units = check_units("num_features", num_features), check_units("hidden_units", hidden_units)
     learning_rate = LEARNING_RATES[optimizer] if learning_rate is None else learning_rate
     template = make_optimizer(optimizer, learning_rate, regularizer, alpha, into_gradient=into_gradient)
     with seeded(seed):
@@ -326,6 +327,7 @@ def train_regularized(regularizer="L1", alpha=0.1, learning_rate=None, *, optimi
     steps, steps_per_epoch = check_steps(steps, steps_per_epoch)
     layer = overfitting_data_layer(seed, data)
     train_inputs, train_labels = layer.get_train_set()
+    informative = check_size("informative", informative, train_inputs.shape[1])  # the leading features of the set
     net = build_network(regularizer, alpha, learning_rate, optimizer=optimizer, into_gradient=into_gradient,
                         num_features=train_inputs.shape[1], num_classes=train_labels.shape[1], seed=seed)
     net.data_layer = layer

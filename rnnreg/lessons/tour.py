@@ -38,9 +38,17 @@ from rnnreg import (
 )
 from rnnreg.data import ArrayDataLayer, concentric_circles, iris_data_layer, spirals, two_moons, xor
 from rnnreg.lessons.claims import SEEDS, of_runs, over_seeds
-from rnnreg.lessons.experiment import keep_probability, read_only, seeded
+from rnnreg.lessons.experiment import (
+    MAX_RESOLUTION,
+    check_count,
+    check_dropout_rate,
+    check_units,
+    keep_probability,
+    read_only,
+    seeded,
+)
 from rnnreg.training import accuracy, fit
-from rnnreg.validation import check_choice, check_positive_int
+from rnnreg.validation import check_choice, check_non_negative_int, check_non_negative_number, check_size
 
 # The four problems and the noise that keeps each one interesting (neither trivial nor hopeless).
 DATASETS = {
@@ -201,8 +209,9 @@ def build_boundary_network(hidden_units, dropout_rate, learning_rate, *, seed=0,
 
     The weights are He-initialized from NumPy's global state seeded with ``seed`` (restored afterwards).
     ``dropout_rate`` is the fraction of hidden units dropped; Dropout gets the keep probability 1 − rate.
+    ``hidden_units`` is at most ``MAX_UNITS`` (1,024; the dashboard offers up to 64): ValueError beyond.
     """
-    check_positive_int("hidden units", hidden_units)
+    hidden_units, dropout_rate = check_units("hidden_units", hidden_units), check_dropout_rate(dropout_rate)
     with seeded(seed):
         net = NeuralNetwork(Adam(learning_rate, 0.9, 0.999), He(), Constant(0.0))
         net.loss_layer = CrossEntropyLoss()
@@ -260,8 +269,10 @@ def train_boundary_classifier(
     ------
     ValueError
         An unknown data set, a learning rate that is not a positive finite number, a dropout rate outside
-        [0, 1), too few samples, or training that diverged (the message says which).
+        [0, 1), too few or too many samples, hidden units or epochs (``MAX_UNITS``, ``MAX_STEPS``), a negative
+        seed, or training that diverged (the message says which).
     """
+    seed, epochs = check_non_negative_int("seed", seed), check_count("epochs", epochs)
     points, labels = make_dataset(dataset, num_samples, seed)
     seeds = np.random.SeedSequence(seed).spawn(2)
     data = ArrayDataLayer(
@@ -323,6 +334,7 @@ def boundary_plane(num_samples=NUM_SAMPLES, seed=0, margin=0.3):
 
     Returns ``((x₁ low, x₁ high), (x₂ low, x₂ high))``: pictures of different data sets compare.
     """
+    margin = check_non_negative_number("margin", margin)
     points = np.concatenate([make_dataset(name, num_samples, seed)[0] for name in DATASETS])
     low, high = np.floor((points.min(axis=0) - margin) * 2) / 2, np.ceil((points.max(axis=0) + margin) * 2) / 2
     return tuple(zip(low.tolist(), high.tolist(), strict=True))
@@ -330,6 +342,7 @@ def boundary_plane(num_samples=NUM_SAMPLES, seed=0, margin=0.3):
 
 def plane_grid(limits, resolution=PLANE_RESOLUTION):
     """``resolution²`` points (row by row) covering ``limits`` = ((x₁ low, x₁ high), (x₂ low, x₂ high))."""
+    resolution = check_size("resolution", resolution, MAX_RESOLUTION)
     (x_low, x_high), (y_low, y_high) = limits
     xs, ys = np.meshgrid(np.linspace(x_low, x_high, resolution), np.linspace(y_low, y_high, resolution))
     return np.column_stack([xs.ravel(), ys.ravel()])

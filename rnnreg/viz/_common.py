@@ -146,11 +146,12 @@ def assign_colors(labels, overrides=None):
 # ---------------------------------------------------------------------------------------------- checks
 
 
-def as_float_array(value, name, *, ndim=None, finite=True):
+def as_float_array(value, name, *, ndim=None, finite=True, drawable=True):
     """``value`` as a float ndarray (a new array), with ``ndim`` (an int or a tuple of allowed ones) checked.
 
     Raises TypeError for anything but numbers, ValueError for an empty array, NaN or infinity (unless
-    ``finite`` is False) and numbers beyond ``MAX_DRAWABLE``.
+    ``finite`` is False) and numbers beyond ``MAX_DRAWABLE`` (unless ``drawable`` is False: the caller draws
+    such values its own way, as the live picture does the weights of a diverged run).
     """
     if isinstance(value, str | bytes | Mapping):
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
@@ -170,7 +171,7 @@ def as_float_array(value, name, *, ndim=None, finite=True):
         bad = int(np.count_nonzero(~finite_entries))
         raise ValueError(f"{name} must hold finite numbers only, got {bad} NaN or infinite value(s)")
     largest = float(np.max(np.abs(array[finite_entries]), initial=0.0))
-    if largest > MAX_DRAWABLE:
+    if drawable and largest > MAX_DRAWABLE:
         raise ValueError(
             f"{name} must hold numbers of magnitude up to {MAX_DRAWABLE:g} (matplotlib cannot scale an axis "
             f"beyond), got one of magnitude {largest:g}"

@@ -381,7 +381,7 @@ def plot_live_training(history, weights, initial_weights, *, axes=None, weights_
     short title; the right one overlays the histogram of ``weights`` (filled, in the L2 colour) on the
     outline of ``initial_weights`` over shared bins, titled with both root mean squares.
     """
-    now = as_float_array(weights, "weights", finite=False).ravel()
+    now = as_float_array(weights, "weights", finite=False, drawable=False).ravel()
     start = as_float_array(initial_weights, "initial_weights").ravel()
     if start.size == 0:
         raise ValueError("initial_weights must hold at least one weight")
