@@ -122,10 +122,9 @@ def diagnose(candidate, reference, variants, descriptions):
     disagreeing = [key for key in reference if not close(candidate[key], reference[key])]
     for identifier, observed in variants:
         for key in disagreeing:
-            if identifier not in findings and close(candidate[key], observed[key]):
-                findings[identifier] = evidence(descriptions[key][0], candidate[key], reference[key])
-            if close(candidate[key], observed[key]):
+            if close(candidate[key], observed[key]):  # this variant explains the candidate's value here
                 explained.add(key)
+                findings.setdefault(identifier, evidence(descriptions[key][0], candidate[key], reference[key]))
     for key in disagreeing:
         description, generic, *follows_from = descriptions[key]
         if key in explained or generic in findings or set(follows_from) & set(disagreeing):
