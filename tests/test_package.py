@@ -35,7 +35,7 @@ def test_base_layer_defaults():
 
 def test_core_import_needs_numpy_only():
     code = (
-        "import sys, rnnreg, rnnreg.gradcheck, rnnreg.data; "
+        "import sys, rnnreg, rnnreg.gradcheck, rnnreg.data, rnnreg.exercises; "
         "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'tqdm', 'torch', 'scipy') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -77,6 +77,17 @@ def test_every_lesson_module_imports_and_runs_with_numpy_alone():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     count, steps = result.stdout.strip().split(" ", 1)
     assert int(count) >= 9 and steps == "[0.0, 10.0, 20.0]"
+
+
+def test_the_exercise_checker_runs_with_numpy_alone():
+    code = BLOCKED_IMPORTS + (
+        "import rnnreg\n"
+        "from rnnreg.exercises import check\n"
+        "report = check('dropout', rnnreg.Dropout)\n"
+        "print(report.passed, '<' in report._repr_html_())"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "True True"
 
 
 def test_the_shared_checks_and_the_rng_convention_are_defined_once_in_rnnreg_validation():
