@@ -49,7 +49,7 @@ from rnnreg.lessons.experiment import (
 )
 from rnnreg.lessons.overfitting import check_steps, overfitting_data_layer
 from rnnreg.training import evaluate, fit
-from rnnreg.validation import check_choice, check_non_negative_int, check_size
+from rnnreg.validation import check_choice, check_non_negative_int, check_positive_int, check_size
 
 __all__ = [
     "PLACEMENTS",
@@ -104,6 +104,7 @@ def make_dropout(rate, scaling="inverted", rng=None):
 @functools.lru_cache(maxsize=8)
 def _activations(samples, units, seed):
     images, _ = load_digits()
+    check_size("samples", samples, len(images))  # distinct digit images: at most all of them
     chosen = np.random.default_rng(seed).permutation(len(images))[:samples]
     inputs = images[chosen].reshape(samples, -1) / 16.0
     with seeded(seed):
@@ -118,8 +119,8 @@ def hidden_activations(samples=SAMPLES, units=UNITS, seed=0):
     Nothing is trained: the dropout lesson only needs a realistic batch (non-negative, many exact zeros from
     the ReLU). The same arguments always give the same (read-only) array.
     """
-    samples = check_size("samples", samples, len(load_digits()[0]))  # distinct digit images: at most all of them
-    return _activations(samples, check_units("units", units), check_non_negative_int("seed", seed))
+    return _activations(check_positive_int("samples", samples), check_units("units", units),
+                        check_non_negative_int("seed", seed))
 
 
 def dropout_phases(rate, scaling="inverted", *, inputs=None, repeats=REPEATS, seed=0):
