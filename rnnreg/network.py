@@ -38,6 +38,11 @@ def _check_dtype(dtype):
         raise TypeError(f"NeuralNetwork dtype must be a NumPy floating dtype or None, got {dtype!r}") from error
     if resolved.kind != "f":
         raise TypeError(f"NeuralNetwork dtype must be a floating dtype such as np.float32, got {resolved}")
+    if resolved == np.float16:
+        raise TypeError(
+            "NeuralNetwork dtype float16 is not supported: the ε of BatchNormalization (1e-10) and of "
+            "CrossEntropyLoss (2.2e-16) round to 0 in it; use np.float32 or np.float64"
+        )
     return resolved
 
 

@@ -25,6 +25,7 @@ from rnnreg import (
     L1Regularizer,
     L2Loss,
     L2Regularizer,
+    NeuralNetwork,
     Pooling,
     ReLU,
     Sgd,
@@ -293,3 +294,8 @@ def test_initializers_refuse_fans_and_shapes_outside_their_domain(name, argument
 def test_huge_sizes_are_a_clear_error_not_a_memory_error(make, argument):
     with pytest.raises(ValueError, match=rf"{argument}.*GiB in float64\), more than the 268,435,456"):
         make()
+
+
+def test_a_float16_network_is_refused_where_it_is_made():
+    with pytest.raises(TypeError, match=r"NeuralNetwork dtype float16 is not supported: the ε"):
+        NeuralNetwork(Sgd(0.1), He(), Constant(0.1), dtype=np.float16)
