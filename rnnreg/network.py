@@ -6,7 +6,7 @@ import copy
 import numpy as np
 
 from rnnreg.persistence import load_network, save_network
-from rnnreg.validation import check_positive_int
+from rnnreg.validation import check_batch, check_pair, check_positive_int
 
 PHASES = ("train", "test")
 
@@ -51,72 +51,10 @@ def next_batch(data_layer, owner="NeuralNetwork"):
     return check_pair(owner, "data_layer.next()", data_layer.next())
 
 
-def check_pair(owner, source, value):
-    """Return ``value`` when it is a pair (inputs, labels), as a data layer's ``next()`` and ``get_*_set()`` give.
-
-    A data layer that returns one array would otherwise be unpacked row by row (an array of two rows
-    silently becomes an input row and a label row).
-
-    Raises
-    ------
-    TypeError
-        ``value`` is anything but a tuple or list of two entries; the message names ``source``.
-    """
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise TypeError(f"{owner} {source} must return the pair (input_tensor, label_tensor), got {_describe(value)}")
-    return value
-
-
-def _describe(value):
-    """A short description of what arrived, for an error message (an array by its shape, not its numbers)."""
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} entries"
-    return f"{value!r} ({type(value).__name__})"
-
-
 def check_network(function, network):
     """Raise TypeError unless ``network`` is a NeuralNetwork (the training helpers' first argument)."""
     if not isinstance(network, NeuralNetwork):
         raise TypeError(f"{function} network must be a NeuralNetwork, got {type(network).__name__}")
-
-
-def check_batch(owner, input_tensor, label_tensor, *, one_sequence_allowed=False):
-    """Check that a batch holds at least one sample, finite numbers and as many label rows as input rows.
-
-    The first axis is the batch axis, and a mismatch there would otherwise reach the loss layer (or a
-    metric) as shapes that may broadcast into a plausible number; a NaN in the data would come out as a
-    NaN loss that looks like divergence. ``one_sequence_allowed`` (a network with recurrent layers) accepts
-    a 2-D input as the exercise's one sequence (T, D), whose first axis is time and whose target may be
-    read at its last step only.
-
-    Raises
-    ------
-    ValueError
-        An input or label without a batch axis (a scalar), an empty batch, NaN or infinite entries, or
-        different batch lengths.
-    """
-    inputs, labels = np.asarray(input_tensor), np.asarray(label_tensor)
-    for argument, array, given in (("input_tensor", inputs, input_tensor), ("label_tensor", labels, label_tensor)):
-        if array.ndim == 0:
-            raise ValueError(f"{owner} {argument} must be an array with one row per sample, got {_describe(given)}")
-        if array.dtype.kind in "fc" and not np.isfinite(array).all():
-            bad = int(array.size - np.count_nonzero(np.isfinite(array)))
-            raise ValueError(
-                f"{owner} {argument} holds {bad} NaN or infinite entries (of {array.size}): the loss would be NaN; "
-                "clean the data first"
-            )
-    if inputs.shape[0] == 0:
-        raise ValueError(f"{owner} got an empty batch: input_tensor has shape {inputs.shape}, it needs one sample "
-                         "or more")
-    if one_sequence_allowed and inputs.ndim == 2:
-        return
-    if inputs.shape[0] != labels.shape[0]:
-        raise ValueError(
-            f"{owner} input_tensor and label_tensor must hold the same number of samples, got "
-            f"{inputs.shape[0]} inputs (shape {inputs.shape}) and {labels.shape[0]} labels (shape {labels.shape})"
-        )
 
 
 def _copy(value):

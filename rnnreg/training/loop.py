@@ -6,13 +6,13 @@ import time
 
 import numpy as np
 
-from rnnreg.network import check_batch, check_network, check_pair, next_batch, stop_message
+from rnnreg.network import check_network, next_batch, stop_message
 from rnnreg.optim.loss import CrossEntropyLoss
 from rnnreg.training.callbacks import EarlyStopping, ProgressBar, TrainingState, as_callback, is_callback
 from rnnreg.training.clipping import check_max_norm, clip_by_global_norm
 from rnnreg.training.history import History
 from rnnreg.training.metrics import accuracy
-from rnnreg.validation import check_bool, check_finite_number, check_positive_int
+from rnnreg.validation import check_batch, check_bool, check_finite_number, check_pair, check_positive_int
 
 
 def fit(
