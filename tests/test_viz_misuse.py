@@ -194,3 +194,22 @@ def test_early_stopping_with_training_losses_of_zero_keeps_a_linear_axis():
     assert figure.axes[1].get_yscale() == "linear"
     figure = draw(lambda a: viz.plot_early_stopping(a, a, [3, 4], [10, 12]), positive(2, 30))
     assert figure.axes[1].get_yscale() == "log"
+
+
+@pytest.mark.parametrize(("ylim", "error", "message"), [
+    ((1, 1), ValueError, r"ylim must be \(low, high\) with finite low < high, got \(1, 1\)"),
+    ((2, 1), ValueError, r"ylim must be \(low, high\) with finite low < high, got \(2, 1\)"),
+    ((0, float("nan")), ValueError, r"ylim must be \(low, high\) with finite low < high, got \(0, nan\)"),
+    ((0, 1e308), ValueError, r"ylim must be \(low, high\) with finite low < high"),
+    ("0-1", TypeError, r"ylim must be a pair \(low, high\) of numbers, got '0-1'"),
+])
+@pytest.mark.parametrize("draw_with", [
+    lambda ylim: viz.plot_seed_bands({"t": (np.arange(3), positive(2, 3))}, ylim=ylim),
+    lambda ylim: viz.plot_seed_loss_curves(np.arange(5), pair_dict(positive(S, 5)), pair_dict(positive(S, 5)),
+                                           ylim=ylim),
+    lambda ylim: viz.plot_seed_pairs(pair_dict(positive(S)), pair_dict(positive(S)), ylim=ylim),
+    lambda ylim: viz.plot_feature_sizes(positive(S, 6), ylim=ylim),
+])
+def test_y_limits_that_are_empty_reversed_or_not_finite_are_refused(draw_with, ylim, error, message):
+    with pytest.raises(error, match=message):
+        draw_with(ylim)

@@ -179,6 +179,18 @@ def as_float_array(value, name, *, ndim=None, finite=True, drawable=True):
     return array
 
 
+def check_axis_limits(value, name):
+    """``value`` as ``(low, high)``: two finite numbers within ``MAX_DRAWABLE``, low < high (an empty range or a
+    reversed one would draw nothing, or the curves upside down)."""
+    try:
+        low, high = (float(limit) for limit in value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair (low, high) of numbers, got {value!r}") from None
+    if not (np.isfinite(low) and np.isfinite(high) and -MAX_DRAWABLE <= low < high <= MAX_DRAWABLE):
+        raise ValueError(f"{name} must be (low, high) with finite low < high, got {value!r}")
+    return low, high
+
+
 def check_mapping(value, name, what):
     """A non-empty dict-like ``value`` with string labels (``what`` says what its values are)."""
     if not isinstance(value, Mapping):

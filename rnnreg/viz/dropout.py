@@ -22,6 +22,7 @@ from rnnreg.viz._common import (
     MAX_DRAWABLE,
     as_float_array,
     attach_colorbar,
+    check_axis_limits,
     format_percent,
     format_scientific,
     legend_if_several,
@@ -336,6 +337,7 @@ def plot_seed_loss_curves(steps, without, with_dropout, *, label="dropout", ax=N
     -------
     matplotlib.figure.Figure
     """
+    ylim = None if ylim is None else check_axis_limits(ylim, "ylim")
     steps = as_float_array(steps, "steps", ndim=1)
     series = {"no dropout": (_seed_curves(without, "without", steps.size), ":"),
               label: (_seed_curves(with_dropout, "with_dropout", steps.size), "-")}
@@ -379,6 +381,7 @@ def plot_seed_pairs(without, with_dropout, *, label="dropout", ax=None, ylim=Non
     -------
     matplotlib.figure.Figure
     """
+    ylim = None if ylim is None else check_axis_limits(ylim, "ylim")
     before = {key: value.ravel() for key, value in _seed_curves(without, "without").items()}
     after = {key: value.ravel() for key, value in _seed_curves(with_dropout, "with_dropout").items()}
     if before["train"].shape != after["train"].shape:

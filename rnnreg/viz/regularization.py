@@ -6,7 +6,7 @@ the median as the line or the filled steps), because a claim the lesson makes re
 
 import numpy as np
 
-from rnnreg.viz._common import as_float_array, assign_colors, check_mapping, prepare_axes
+from rnnreg.viz._common import as_float_array, assign_colors, check_axis_limits, check_mapping, prepare_axes
 from rnnreg.viz.style import COLORS, projector_style
 
 __all__ = ["plot_alpha_curves", "plot_feature_sizes", "plot_seed_bands"]
@@ -124,6 +124,7 @@ def plot_seed_bands(curves, *, ax=None, xlabel="training step", ylabel="", ylim=
     -------
     matplotlib.figure.Figure
     """
+    ylim = None if ylim is None else check_axis_limits(ylim, "ylim")
     check_mapping(curves, "curves", "(x, values) pair")
     styles, labels = styles or {}, list(curves)
     with projector_style():
@@ -179,8 +180,8 @@ def plot_feature_sizes(sizes, *, reference=None, informative=4, label="regulariz
     count = sizes.shape[1]
     if reference is not None:
         reference = _seed_table(reference, "reference", count)
-    low, high = (float(limit) for limit in ylim)
-    if not 0 < low < high:
+    low, high = check_axis_limits(ylim, "ylim")
+    if low <= 0:  # a log axis
         raise ValueError(f"ylim must be (low, high) with 0 < low < high, got {ylim!r}")
     color = color if color is not None else assign_colors([label])[0]
     features = np.arange(count)
