@@ -9,7 +9,7 @@ export OMP_NUM_THREADS ?= 1
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 
-.PHONY: lab present test test-another-machine lint install notebooks figures screenshots bench clean
+.PHONY: lab present test test-another-machine lint install notebooks handouts figures screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,10 +62,17 @@ test: lint
 test-another-machine: $(VENV)/.installed-test
 	$(OTHER_MACHINE) $(BIN)/python -m pytest -p no:cacheprovider $(PARALLEL) tests/test_teaching_claims_*.py notebooks $(NBVAL)
 
-# Re-run every lesson and store its outputs (and widget state), after changing a lesson or the library.
+# Re-run every lesson and exercise notebook and store its outputs (and widget state), after changing a
+# notebook or the library.
 notebooks: $(VENV)/.installed-lab,test
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.store_widget_state=True notebooks/*.ipynb
+		--ExecutePreprocessor.store_widget_state=True notebooks/*.ipynb notebooks/exercises/*.ipynb
+
+# The students' versions of the exercise notebooks: every solution replaced by `raise NotImplementedError`,
+# outputs cleared, nbgrader metadata kept. In build/handouts/ (git-ignored), outside notebooks/: nbval never
+# collects them.
+handouts: $(VENV)/.installed-test
+	$(BIN)/python -m rnnreg.exercises.handouts notebooks/exercises build/handouts
 
 # Redraw every figure the README shows, from the library.
 figures: $(VENV)/.installed-test
