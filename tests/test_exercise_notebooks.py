@@ -160,6 +160,7 @@ def test_handout_replaces_every_solution_and_clears_outputs(path, handouts):
         assert student["metadata"].get("nbgrader") == original["metadata"].get("nbgrader"), f"cell {index}"
         if student["cell_type"] == "code":
             assert student["outputs"] == [] and student["execution_count"] is None, f"cell {index}"
+            assert "execution" not in student["metadata"], f"{path.name} cell {index} keeps the run's timestamps"
             stubs = sum(line.strip() == STUB for line in text.splitlines())
             assert stubs == _source(original).count(BEGIN), f"{path.name} cell {index}: {stubs} stubs"
             ast.parse(text)  # the student version is valid Python

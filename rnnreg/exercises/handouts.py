@@ -2,10 +2,10 @@
 
 The exercise notebooks (``notebooks/exercises/*.ipynb``) are stored with their solutions, so that nbval runs
 them. In a code cell, each region from a ``### BEGIN SOLUTION`` line to its ``### END SOLUTION`` line becomes
-one ``raise NotImplementedError`` at the indentation of the BEGIN line; every code cell loses its outputs and
-execution count; the nbgrader cell metadata stays, so a handout is also a valid nbgrader source. This is
-what nbgrader's ``ClearSolutions`` preprocessor does (lecturers who grade with nbgrader can use it instead);
-nbgrader itself is not needed. ``make handouts`` runs::
+one ``raise NotImplementedError`` at the indentation of the BEGIN line; every code cell loses its outputs,
+execution count and run timestamps; the nbgrader cell metadata stays. nbgrader's ``ClearSolutions``
+preprocessor does the same (its stub adds a ``# YOUR CODE HERE`` line), so lecturers who grade with nbgrader
+can use these notebooks as their source versions; nbgrader itself is not needed here. ``make handouts`` runs::
 
     python -m rnnreg.exercises.handouts [SOURCE_DIR [TARGET_DIR]]    # notebooks/exercises -> build/handouts
 
@@ -58,6 +58,7 @@ def student_version(notebook, name="notebook"):
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
         cell["source"] = clear_solutions(source, where=f"{name} cell {index}")
         cell["outputs"], cell["execution_count"] = [], None
+        cell["metadata"].pop("execution", None)  # the timestamps of the run that stored the outputs
     return handout
 
 
