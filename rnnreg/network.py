@@ -57,6 +57,15 @@ def check_network(function, network):
         raise TypeError(f"{function} network must be a NeuralNetwork, got {type(network).__name__}")
 
 
+def parameter_names(layer):
+    """The names of a layer's trained arrays: its ``parameter_names``, or, for a class written to the exercise's
+    skeleton (which lists none), whichever of ``weights`` and ``bias`` it has."""
+    names = getattr(layer, "parameter_names", None)
+    if names is None:
+        names = tuple(name for name in ("weights", "bias") if getattr(layer, name, None) is not None)
+    return tuple(names)
+
+
 def _copy(value):
     """A copy of a layer's buffer (an array, or None before the layer made it)."""
     return None if value is None else np.copy(value)
@@ -250,7 +259,7 @@ class NeuralNetwork:
     def snapshot(self):
         """Copies of every layer's trainable arrays and buffers, for ``restore`` (early stopping, a reset)."""
         return [
-            {name: np.copy(value) for name in (*layer.parameter_names, *layer.buffer_names)
+            {name: np.copy(value) for name in (*parameter_names(layer), *getattr(layer, "buffer_names", ()))
              if (value := getattr(layer, name, None)) is not None}
             for layer in self.layers
         ]
@@ -280,6 +289,13 @@ class NeuralNetwork:
 
     def _backward_deferred(self, before_update):
         trainable = self.trainable_layers()
+        for layer in trainable:
+            if not (hasattr(layer, "defer_updates") and callable(getattr(layer, "apply_updates", None))):
+                raise TypeError(
+                    f"train_step before_update (gradient clipping) needs every trainable layer to hold its update "
+                    f"back until all gradients are known, and {type(layer).__name__} has no defer_updates and "
+                    "apply_updates(); derive it from rnnreg.layers.base.TrainableLayer, or train without clipping"
+                )
         deferred = [layer.defer_updates for layer in trainable]
         try:
             for layer in trainable:
@@ -350,7 +366,7 @@ class NeuralNetwork:
 
     def _cast_layer(self, layer):
         """Cast the layer's floating arrays (parameters, buffers) to the network's dtype."""
-        for name in (*getattr(layer, "parameter_names", ()), *getattr(layer, "buffer_names", ())):
+        for name in (*parameter_names(layer), *getattr(layer, "buffer_names", ())):
             value = getattr(layer, name, None)
             if isinstance(value, np.ndarray) and value.dtype.kind == "f":
                 setattr(layer, name, value.astype(self.dtype, copy=False))
@@ -365,7 +381,7 @@ class NeuralNetwork:
 
     def _check_weights_finite(self):
         for index, layer in enumerate(self.layers):
-            for name in getattr(layer, "parameter_names", ()):
+            for name in parameter_names(layer):
                 if not np.isfinite(getattr(layer, name)).all():
                     raise RuntimeError(
                         f"the update made layers[{index}] ({type(layer).__name__}).{name} non-finite. "

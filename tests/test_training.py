@@ -444,3 +444,53 @@ def test_evaluation_during_truncated_training_starts_from_zero_states():
     net.layers[0].memorize = False
     plain = L2Loss().forward(net.test(validation_inputs), validation_targets) / len(validation_inputs)
     assert history.epochs["validation_loss"][-1] == pytest.approx(plain) == pytest.approx(expected)
+
+
+class SkeletonFullyConnected:
+    """A layer written to the exercise's skeleton: no rnnreg base class, no parameter_names, no deferred update."""
+
+    def __init__(self, input_size, output_size):
+        self.trainable = True
+        self.testing_phase = False
+        self.weights = np.random.uniform(-0.5, 0.5, (input_size + 1, output_size))
+        self.optimizer = None
+        self.gradient_weights = None
+
+    def initialize(self, weights_initializer, bias_initializer):
+        rows, columns = self.weights.shape
+        weights = weights_initializer.initialize((rows - 1, columns), rows - 1, columns)
+        bias = bias_initializer.initialize((1, columns), rows - 1, columns)
+        self.weights = np.vstack([weights, bias])
+
+    def forward(self, input_tensor):
+        self._input = np.hstack([input_tensor, np.ones((len(input_tensor), 1))])
+        return self._input @ self.weights
+
+    def backward(self, error_tensor):
+        self.gradient_weights = self._input.T @ error_tensor
+        error_input = error_tensor @ self.weights[:-1].T
+        if self.optimizer is not None:
+            self.weights = self.optimizer.calculate_update(self.weights, self.gradient_weights)
+        return error_input
+
+
+def skeleton_network(seed=0):
+    net = iris_network(Sgd(0.05), seed=seed)
+    net.layers = []
+    for layer in (SkeletonFullyConnected(4, 8), ReLU(), SkeletonFullyConnected(8, 3), SoftMax()):
+        net.append_layer(layer)
+    return net
+
+
+def test_fit_trains_a_layer_written_to_the_exercise_skeleton():
+    net = skeleton_network()
+    history = fit(net, 20)
+    assert history.epochs["train_loss"][-1] < 0.5 * history.epochs["train_loss"][0]
+    assert all(norm > 0 for norm in history.steps["gradient_norm"])
+    assert len(net.snapshot()[0]) == 1  # the skeleton's weights, found without parameter_names
+
+
+def test_clipping_names_a_skeleton_layer_that_cannot_defer_its_update():
+    net = skeleton_network()
+    with pytest.raises(TypeError, match=r"SkeletonFullyConnected has no defer_updates.*TrainableLayer"):
+        fit(net, 1, clip_norm=1.0)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rnnreg.network import check_network
+from rnnreg.network import check_network, parameter_names
 from rnnreg.validation import check_positive_number
 
 
@@ -11,7 +11,7 @@ def stored_gradients(network):
     return [
         (layer, name)
         for layer in network.trainable_layers()
-        for name in layer.parameter_names
+        for name in parameter_names(layer)
         if getattr(layer, f"gradient_{name}", None) is not None
     ]
 

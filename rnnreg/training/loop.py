@@ -9,7 +9,7 @@ import numpy as np
 from rnnreg.network import check_network, next_batch, stop_message
 from rnnreg.optim.loss import CrossEntropyLoss
 from rnnreg.training.callbacks import EarlyStopping, ProgressBar, TrainingState, as_callback, is_callback
-from rnnreg.training.clipping import check_max_norm, clip_by_global_norm
+from rnnreg.training.clipping import check_max_norm, clip_by_global_norm, global_gradient_norm
 from rnnreg.training.history import History
 from rnnreg.training.metrics import accuracy
 from rnnreg.validation import check_batch, check_bool, check_finite_number, check_pair, check_positive_int
@@ -260,14 +260,18 @@ def _step(plan, state, inputs, labels):
     """One update; returns the global gradient norm before clipping."""
     network = plan.network
     state.step = len(network.loss)
-    norms = []
-
-    def clip(net):
-        norms.append(clip_by_global_norm(net, plan.clip_norm))
-
     with stop_message(f"training stopped at epoch {state.epoch + 1}, step {state.step}"):
+        if plan.clip_norm is None:
+            # No deferred update: a layer written to the exercise's skeleton (no defer_updates) trains too.
+            network.train_step(inputs, labels)
+            return global_gradient_norm(network)
+        norms = []  # the norm before clipping, measured once every gradient is stored
+
+        def clip(net):
+            norms.append(clip_by_global_norm(net, plan.clip_norm))
+
         network.train_step(inputs, labels, before_update=clip)
-    return norms[0]
+        return norms[0]
 
 
 def _end_epoch(plan, state, running_train_loss, started):
@@ -297,7 +301,7 @@ def _split_of(data_layer, getter_name):
 
 def _learning_rate(network):
     for layer in network.trainable_layers():
-        for optimizer in layer.optimizers.values():
+        for optimizer in getattr(layer, "optimizers", {}).values():
             return optimizer.learning_rate
     return network.optimizer.learning_rate
 
