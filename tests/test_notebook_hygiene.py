@@ -73,6 +73,13 @@ class TestLesson:
             assert not re.search(r"def\s+(forward|backward)\b", source), "no layers defined in a cell"
             assert not re.search(r"^\s*for\s.*:\s*\n\s+.*\.(train_step|backward)\(", source, flags=re.M)
 
+    def test_ends_with_a_link_to_write_it_yourself(self, path):
+        last = "".join(load(path)["cells"][-1]["source"])
+        assert last.startswith("## Now write it yourself")
+        targets = re.findall(r"\]\((exercises/[^)]+\.ipynb)\)", last)
+        assert targets, "the last cell links the lesson's exercise notebook"
+        assert [target for target in targets if not (path.parent / target).exists()] == []
+
     def test_shows_at_least_one_dashboard(self, path):
         sources = "\n".join("".join(cell["source"]) for cell in code_cells(load(path)))
         assert "Dashboard" in sources
