@@ -183,9 +183,13 @@ def _run_until_check(handout, monkeypatch):
     namespace = {"__name__": "__main__"}
     for cell in _code_cells(handout):
         code = "\n".join(line for line in _source(cell).splitlines() if not line.lstrip().startswith(("%", "!")))
-        exec(compile(code, "<handout cell>", "exec"), namespace)  # the handout's own code, as the kernel would run it
-        if _calls_check(cell):
-            return reports
+        if not _calls_check(cell):
+            exec(compile(code, "<handout cell>", "exec"), namespace)  # the handout's own code, as the kernel runs it
+            continue
+        # The check cell shows the report, then asserts it passed (nbgrader grades a cell by whether it raises).
+        with pytest.raises(AssertionError, match="the check above found mistakes"):
+            exec(compile(code, "<handout cell>", "exec"), namespace)
+        return reports
     raise AssertionError("the handout has no check(...) cell")
 
 
