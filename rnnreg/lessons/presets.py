@@ -53,7 +53,7 @@ PRESETS = types.MappingProxyType({
         ("dropout on, train phase", {**_MOONS, "dropout_rate": 0.5, "phase": "train"},
          "While training, dropout draws a new mask for every prediction, so the boundary comes out ragged."),
         ("dropout on, test phase", {**_MOONS, "dropout_rate": 0.5, "phase": "test"},
-         "At test time dropout is the identity, so the same trained network draws one smooth boundary."),
+         "At test time dropout is the identity, so the same trained network draws one fixed, less ragged boundary."),
         ("no dropout: the phases agree", {**_MOONS, "dropout_rate": 0.0, "phase": "train"},
          "Without dropout the train and test phases compute exactly the same boundary."),
         ("too narrow: 2 hidden units", {**_SPIRALS, "hidden_units": 2},
