@@ -9,7 +9,7 @@ export OMP_NUM_THREADS ?= 1
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 
-.PHONY: lab present test test-another-machine lint install notebooks handouts figures screenshots bench clean
+.PHONY: lab present test test-another-machine lint install notebooks handouts figures screenshots bench clean hub test-hub
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -108,3 +108,27 @@ bench: $(BENCH_VENV)/.installed $(VENV)/.installed-lab,test
 	$(BENCH_VENV)/bin/python benchmarks/bench_plain.py
 	$(BIN)/python benchmarks/bench_interactive.py
 	$(BIN)/python benchmarks/bench_suite.py --python $(BIN)/python
+
+# JupyterHub for a course, as a dry run on 127.0.0.1 (deploy/jupyterhub/README.md): users student1 ... student10,
+# password rnnreg, each home seeded with the lessons. Its own venv (deploy/jupyterhub/.venv, with the lab, test and
+# hub extras) and the proxy from npm (npm ci there), so that `make test` never sees JupyterHub.
+HUB_DIR := deploy/jupyterhub
+HUB_VENV := $(HUB_DIR)/.venv
+HUB_PORT ?= 8000
+
+$(HUB_VENV)/.installed: pyproject.toml $(HUB_DIR)/package-lock.json
+	test -x $(HUB_VENV)/bin/python || $(PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(HUB_VENV)/bin/python -m pip install --quiet -e ".[lab,test,hub]"
+	cd $(HUB_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+hub: $(HUB_VENV)/.installed
+	@$(HUB_VENV)/bin/python -c "import socket; socket.create_server(('127.0.0.1', $(HUB_PORT))).close()" 2>/dev/null \
+		|| { echo "make hub: port $(HUB_PORT) is taken; choose another: make hub HUB_PORT=8010"; exit 2; }
+	@echo "JupyterHub at http://127.0.0.1:$(HUB_PORT)/ : log in as student1 ... student10, password rnnreg (Ctrl-C stops it)"
+	cd $(HUB_DIR) && RNNREG_HUB_PORT=$(HUB_PORT) exec .venv/bin/jupyterhub -f jupyterhub_config.py
+
+# Starts the hub on free ports, logs in student1, spawns the server and reads a lesson through it (about 20 s).
+test-hub: $(HUB_VENV)/.installed
+	$(HUB_VENV)/bin/python -m pytest -p no:cacheprovider -m hub tests/test_hub.py
