@@ -53,11 +53,13 @@ PARALLEL := -n 2 --dist loadfile
 
 # The unit, gradient, property, claim and widget tests and every notebook under nbval in strict mode; then
 # the browser tests (JupyterLab and Voilà in headless Chromium; one skip line when /usr/bin/chromium is
-# missing); then the notebooks and the teaching claims once more on "another machine".
+# missing); then the notebooks and the teaching claims once more on "another machine"; then JupyterHub serving a
+# lesson to a dummy student (about 20 s, in its own venv).
 test: lint
 	$(BIN)/python -m pytest $(PARALLEL) -m "not browser" tests notebooks $(NBVAL)
 	$(BIN)/python -m pytest -m browser tests/browser
 	$(MAKE) --no-print-directory test-another-machine
+	$(MAKE) --no-print-directory test-hub
 
 test-another-machine: $(VENV)/.installed-test
 	$(OTHER_MACHINE) $(BIN)/python -m pytest -p no:cacheprovider $(PARALLEL) tests/test_teaching_claims_*.py notebooks $(NBVAL)
@@ -89,6 +91,7 @@ screenshots: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(HUB_DIR)/.venv $(HUB_DIR)/node_modules $(HUB_DIR)/state
 
 # Speed against PyTorch on the CPU. Only this target installs PyTorch, into its own .venv-bench.
 BENCH_VENV := .venv-bench
