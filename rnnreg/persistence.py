@@ -45,7 +45,7 @@ from rnnreg.layers.sequence import LastTimeStep
 from rnnreg.optim.constraints import L1Regularizer, L2Regularizer
 from rnnreg.optim.loss import CrossEntropyLoss, L2Loss
 from rnnreg.optim.optimizers import Adam, Sgd, SgdWithMomentum
-from rnnreg.validation import as_float_array, check_bool, describe_shape
+from rnnreg.validation import as_float_array, check_bool, describe_shape, shape_fits
 
 FORMAT = "rnnreg.network"
 VERSION = 1
@@ -503,7 +503,7 @@ def _float_check(owner, shapes, *, network_dtype=True):
 
     def check(key, array, dtype):
         floats = as_float_array(f"{owner} array {key!r}", array)  # integers become float64, text a TypeError
-        if not any(_matches(floats.shape, shape) for shape in shapes):
+        if not any(shape_fits(floats.shape, shape) for shape in shapes):
             expected = " or ".join(describe_shape(shape) for shape in shapes)
             raise ValueError(f"{owner} array {key!r} must have shape {expected}, got {describe_shape(floats.shape)}")
         if array.dtype.kind == "f" or dtype is None or not network_dtype:
@@ -511,12 +511,6 @@ def _float_check(owner, shapes, *, network_dtype=True):
         return array.astype(dtype)  # integer arrays: straight to the network's dtype
 
     return check
-
-
-def _matches(shape, template):
-    return len(shape) == len(template) and all(
-        isinstance(size, str) or size == actual for actual, size in zip(shape, template, strict=True)
-    )
 
 
 def _step_count_check(owner):

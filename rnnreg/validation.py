@@ -195,7 +195,7 @@ def check_input(layer, tensor, expected_shapes=None, *, argument="input_tensor")
     if expected_shapes is None:
         return array
     for template in expected_shapes:
-        if _fits(array.shape, template):
+        if shape_fits(array.shape, template):
             return array
     owner = _owner_name(layer)
     expected = " or ".join(describe_shape(template) for template in expected_shapes)
@@ -206,7 +206,7 @@ def _owner_name(layer):
     return layer if isinstance(layer, str) else type(layer).__name__
 
 
-def _fits(shape, template):
+def shape_fits(shape, template):
     """True when ``shape`` has the template's length and its size wherever the template pins one (an int)."""
     if len(shape) != len(template):
         return False

@@ -58,7 +58,6 @@ __all__ = [
     "SeedRuns",
     "build_dropout_network",
     "changes",
-    "check_rate",
     "compare_scaling",
     "dropout_phases",
     "hidden_activations",
@@ -86,13 +85,10 @@ STEPS = 300
 STEPS_PER_EPOCH = 10
 
 
-check_rate = check_dropout_rate  # the lesson's name for it
-
-
 def make_dropout(rate, scaling="inverted", rng=None):
     """The dropout layer for a drop ``rate``: ``Dropout(p)`` or a ``NonInvertedDropout(p, ...)``, p = 1 − rate."""
     check_choice("scaling", scaling, SCALINGS)
-    probability = keep_probability(check_rate(rate))
+    probability = keep_probability(check_dropout_rate(rate))
     if scaling == "inverted":
         return Dropout(probability, rng=rng)
     return NonInvertedDropout(probability, scale_at_test=scaling == "original", rng=rng)
@@ -152,7 +148,7 @@ def dropout_phases(rate, scaling="inverted", *, inputs=None, repeats=REPEATS, se
         ``outputs["test"]`` through 0 (1 when training matches the test phase on average);
         ``test_is_identity``: whether the test phase returned the batch unchanged.
     """
-    rate = check_rate(rate)
+    rate = check_dropout_rate(rate)
     check_choice("scaling", scaling, SCALINGS)
     repeats = check_count("repeats", repeats)
     # A copy of the caller's batch: the returned arrays are made read-only.
@@ -211,8 +207,8 @@ def phases_claims(rate=0.5, *, seeds=SEEDS, repeats=REPEATS):
 
     Raises ``ClaimFailed`` when the seeds do not support a sentence.
     """
-    rate, seeds = check_rate(rate), tuple(seeds)
-    p = keep_probability(check_rate(rate))
+    rate, seeds = check_dropout_rate(rate), tuple(seeds)
+    p = keep_probability(rate)
     views = {scaling: {seed: dropout_phases(rate, scaling, repeats=repeats, seed=seed) for seed in seeds}
              for scaling in SCALINGS}
     inverted = views["inverted"]
@@ -246,7 +242,7 @@ def build_dropout_network(rate, scaling="inverted", *, where="inputs and hidden"
     ``where="inputs and hidden"`` drops input features and hidden units at the same rate; ``"hidden"`` drops
     hidden units only. Each dropout layer draws its masks from its own generator, seeded from ``seed``.
     """
-    rate, where = check_rate(rate), _check_where(where)
+    rate, where = check_dropout_rate(rate), _check_where(where)
     num_features, hidden_units = check_units("num_features", num_features), check_units("hidden_units", hidden_units)
     input_stream, hidden_stream = np.random.SeedSequence(seed).spawn(2)
     with seeded(seed):
@@ -323,7 +319,7 @@ def train_with_dropout(rate, *, scaling="inverted", where="inputs and hidden", h
     for field, value in zip(("train_loss", "train_accuracy", "validation_loss", "validation_accuracy"), start,
                             strict=True):
         curves[field] = np.concatenate([[value], history.epoch_array(field)])
-    settings = {"rate": check_rate(rate), "scaling": scaling, "where": where, "hidden_units": hidden_units,
+    settings = {"rate": check_dropout_rate(rate), "scaling": scaling, "where": where, "hidden_units": hidden_units,
                 "learning_rate": float(learning_rate), "steps": steps, "seed": seed}
     run = DropoutRun(settings=settings, curves=read_only(curves))
     return (run, net) if network else run
@@ -369,7 +365,7 @@ def overfitting_runs(rate, where="inputs and hidden", seeds=SEEDS):
 
     Rate 0 has no dropout layer, so ``where`` does not matter there.
     """
-    rate, where, seeds = check_rate(rate), _check_where(where), tuple(int(seed) for seed in seeds)
+    rate, where, seeds = check_dropout_rate(rate), _check_where(where), tuple(int(seed) for seed in seeds)
     if not seeds:
         raise ValueError("seeds must name at least one seed, got none")
     return _overfitting_runs(rate, "inputs and hidden" if rate == 0 else where, seeds)
@@ -470,7 +466,7 @@ def sweep_rates(rates=(0.25, 0.5, 0.75), where="inputs and hidden", seeds=SEEDS,
         # Accuracies move in whole samples: counted, the margin 1.5 lies half a sample from every possible value.
         counted = SeedValues(accuracy.seeds, np.round(accuracy.values * samples),
                              "change in correct validation samples")
-        table[check_rate(rate)] = {
+        table[check_dropout_rate(rate)] = {
             "validation loss": trend(change["validation loss"], loss_margin),
             "validation accuracy": trend(counted, 1.5, by=f"2 or more of the {samples} samples"),
             "changes": change,
@@ -533,7 +529,7 @@ def compare_scaling(rate=0.5, *, seed=0, repeats=100):
     ``validation_accuracy``; ``confidence``, the mean largest class probability at test. Returns
     ``{scaling: dict}``.
     """
-    rate, repeats = check_rate(rate), check_count("repeats", repeats)
+    rate, repeats = check_dropout_rate(rate), check_count("repeats", repeats)
     if rate == 0:
         raise ValueError("compare_scaling needs a dropout rate above 0: at rate 0 the three rules are the same")
     results = {}
@@ -562,8 +558,8 @@ def scaling_claims(rate=0.5, *, seeds=SEEDS):
     same trained network) agree on the validation accuracy within 0.025; "confidence": the mistake's answers
     are more confident than the original recipe's, by more than 0.03, in every seed.
     """
-    rate, seeds = check_rate(rate), tuple(seeds)
-    p = keep_probability(check_rate(rate))
+    rate, seeds = check_dropout_rate(rate), tuple(seeds)
+    p = keep_probability(rate)
     tables = {seed: compare_scaling(rate, seed=seed) for seed in seeds}
     mistake = over_seeds(lambda seed: 100 * abs(tables[seed]["mistake"]["ratio"] * p - 1), seeds,
                          name=f"no scaling: gap between the test/train ratio and 1/p = {1 / p:.2f}")

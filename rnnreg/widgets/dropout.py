@@ -21,7 +21,6 @@ from rnnreg.lessons.dropout import (
     PLACEMENTS,
     SCALINGS,
     changes,
-    check_rate,
     dropout_phases,
     overfitting_finding,
     overfitting_runs,
@@ -156,7 +155,7 @@ class DropoutOverfittingDashboard(Dashboard):
 
     def compute(self, params):
         where = check_choice("where", params["where"], PLACEMENTS)
-        return {"dropped": overfitting_runs(check_rate(params["rate"]), where), "baseline": overfitting_runs(0.0)}
+        return {"dropped": overfitting_runs(params["rate"], where), "baseline": overfitting_runs(0.0)}
 
     def render(self, data):
         dropped, baseline = data["dropped"], data["baseline"]
