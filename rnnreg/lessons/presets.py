@@ -13,7 +13,7 @@ No NumPy and no widgets here: a presenter view, a handout or a test reads these 
 import dataclasses
 import types
 
-__all__ = ["PRESETS", "Preset", "preset", "presets_for"]
+__all__ = ["PANELS", "PRESETS", "Preset", "panels_for", "preset", "presets_for"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,6 +175,35 @@ PRESETS = types.MappingProxyType({
 })
 
 
+# The presenter shows one panel of a dashboard's figure at a time: each panel's name, in the figure's order.
+PANELS = types.MappingProxyType({
+    "DecisionBoundaryDashboard": ("decision boundary", "training loss"),
+    "RegularizerDashboard": ("weight histogram", "accuracy", "feature sizes"),
+    "L2RulesDashboard": ("size of the weights", "validation loss"),
+    "DropoutPhaseDashboard": ("before dropout", "one mask", "averaged over masks"),
+    "DropoutOverfittingDashboard": ("loss curves", "final loss per seed"),
+    "BatchNormDashboard": ("mean", "variance", "normalised test batch", "network output"),
+    "BatchNormSpeedDashboard": ("training loss", "validation accuracy"),
+    "GradientFlowDashboard": ("gradient through time",),
+    "MemoryTaskDashboard": ("hidden states", "recall", "training loss"),
+    "ClippingDashboard": ("gradient norm", "training loss"),
+    "LiveTrainingDashboard": ("loss", "accuracy", "weight histogram"),
+})
+
+
+def _dashboard_name(dashboard):
+    """The name ``dashboard`` (a Dashboard, its class, a subclass or a class name) has in PRESETS and PANELS."""
+    if isinstance(dashboard, str):
+        return dashboard
+    owner = dashboard if isinstance(dashboard, type) else type(dashboard)
+    return next((cls.__name__ for cls in owner.__mro__ if cls.__name__ in PRESETS), owner.__name__)
+
+
+def panels_for(dashboard):
+    """The names of the panels of ``dashboard`` (as for ``presets_for``), in its figure's order; () if unnamed."""
+    return PANELS.get(_dashboard_name(dashboard), ())
+
+
 def presets_for(dashboard):
     """The presets of ``dashboard`` (a Dashboard, its class, a subclass or a class name), in the guide's order.
 
@@ -183,11 +212,7 @@ def presets_for(dashboard):
     ValueError
         No presets are defined for that dashboard.
     """
-    if isinstance(dashboard, str):
-        name = dashboard
-    else:
-        owner = dashboard if isinstance(dashboard, type) else type(dashboard)
-        name = next((cls.__name__ for cls in owner.__mro__ if cls.__name__ in PRESETS), owner.__name__)
+    name = _dashboard_name(dashboard)
     if name not in PRESETS:
         raise ValueError(f"presets_for dashboard must be one of {', '.join(sorted(PRESETS))}, got {name!r}")
     return PRESETS[name]

@@ -81,7 +81,7 @@ class BatchNormDashboard(Dashboard):
 
     title = "BatchNorm: batch statistics while training, moving averages at test time"
 
-    def __init__(self, *, seed=0, epochs=EPOCHS, data=None, known=()):
+    def __init__(self, *, seed=0, epochs=EPOCHS, data=None, known=(), presenter=False):
         """``known``: ``TrainedBatchNorm`` results the notebook already has (``lesson_runs()``), shown untrained."""
         self.seed, self.epochs, self.data = seed, epochs, data
         features = np.asarray(load_iris()[0] if data is None else data[0], dtype=float)
@@ -93,7 +93,7 @@ class BatchNormDashboard(Dashboard):
             settings = trained.settings
             if settings["epochs"] == epochs and settings["learning_rate"] == LEARNING_RATE:
                 self._trained[_training_key(settings)] = trained
-        super().__init__()
+        super().__init__(presenter=presenter)
 
     def _train(self, batch_norm, momentum, batch_size, seed):
         key = _training_key({"batch_norm": batch_norm, "momentum": momentum, "batch_size": batch_size, "seed": seed})
@@ -196,13 +196,13 @@ class BatchNormSpeedDashboard(Dashboard):
 
     title = "BatchNorm and the learning rate: the same network, the same data, with and without it"
 
-    def __init__(self, *, seeds=SPEED_SEEDS, epochs=SPEED_EPOCHS, known=()):
+    def __init__(self, *, seeds=SPEED_SEEDS, epochs=SPEED_EPOCHS, known=(), presenter=False):
         """``known``: ``SpeedComparison`` results the notebook already has (over these seeds or more)."""
         self.seeds, self.epochs = tuple(seeds), epochs
         self._known = {_speed_key(comparison.settings["learning_rate"], comparison.settings["batch_size"]):
                        comparison.restricted(self.seeds) for comparison in known
                        if comparison.settings["epochs"] == epochs and set(self.seeds) <= set(comparison.seeds)}
-        super().__init__()
+        super().__init__(presenter=presenter)
 
     def build_controls(self):
         return {

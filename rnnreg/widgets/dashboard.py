@@ -18,6 +18,9 @@ the same one a notebook cell or a printed handout uses. Dashboards keep their ax
 PNGs of the last ``cache_size`` settings are kept with their data: going back to a setting shows its PNG
 again (``render`` still runs, so the figure matches the picture) instead of drawing the figure once more.
 
+``presenter=True`` (every dashboard takes it) lays the dashboard out for a lecture room instead: preset
+buttons with their takeaways, one large panel at a time, larger text (``rnnreg.widgets.presenter``).
+
 A bad value never shows a traceback: the message appears in the status line under the plot and the last
 good picture stays. Without a widget front-end (nbviewer, a static HTML export, a printed handout) a
 dashboard displays as the PNG of its current state.
@@ -37,8 +40,10 @@ import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
+from rnnreg.validation import check_bool
 from rnnreg.viz.style import new_figure, projector_style
 from rnnreg.widgets.controls import check_value
+from rnnreg.widgets.presenter import Presentation
 
 
 class Dashboard:
@@ -46,6 +51,11 @@ class Dashboard:
 
     ``refresh`` (run when a control moves) computes and calls ``show``; a subclass that gets new data some
     other way (a live training run) calls ``show(data)`` and ``show_error(error, heading)`` itself.
+
+    Parameters
+    ----------
+    presenter : bool
+        Lay the dashboard out for a lecture room (``rnnreg.widgets.presenter``): every dashboard takes it.
 
     Attributes
     ----------
@@ -59,6 +69,8 @@ class Dashboard:
         One line of live numbers (``summary``), or the message of a rejected setting.
     last_data : object
         What ``compute`` returned for the picture on screen.
+    presentation : rnnreg.widgets.presenter.Presentation or None
+        The presenter layout's presets and panel selector, when ``presenter`` is True.
     """
 
     title = ""
@@ -67,7 +79,7 @@ class Dashboard:
     freeze_layout = True  # False: lay the figure out again for every picture (tick labels that change width)
     palette_colors = 256  # colours in the PNG's palette
 
-    def __init__(self):
+    def __init__(self, *, presenter=False):
         # JupyterLab may deliver control changes on another thread of the kernel (a subshell) than the
         # cell that built the dashboard: one picture at a time, or two threads draw into one canvas.
         self._drawing = threading.RLock()
@@ -82,6 +94,7 @@ class Dashboard:
         self._pictures = collections.OrderedDict()  # settings -> the PNG of their full draw, least recent first
         self._held = False
         self._laid_out = False
+        self.presentation = Presentation(self) if check_bool(f"{type(self).__name__} presenter", presenter) else None
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()
@@ -184,32 +197,50 @@ class Dashboard:
         figure = self.figure
         canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
         with projector_style():
-            canvas.draw()
-        if self.freeze_layout and not self._laid_out:
-            with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
-                figure.set_layout_engine(None)  # None consults these two settings: make it mean "no engine"
-            self._laid_out = True
-        rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            if not (self.presentation and self._laid_out):  # the presenter lays out the whole figure once
+                canvas.draw()
+                self._freeze_layout()
+            rgb = self.presentation.panel_picture(canvas) if self.presentation else Image.frombuffer(
+                "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         picture = io.BytesIO()
         palette = rgb.convert("RGB").quantize(self.palette_colors, method=Image.Quantize.FASTOCTREE)
         palette.save(picture, "png", compress_level=3)  # zlib level 6 (the default): a fifth smaller, slower
         return picture.getvalue()
 
+    def _freeze_layout(self):
+        if self.freeze_layout and not self._laid_out:
+            with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+                self.figure.set_layout_engine(None)  # None consults these two settings: make it mean "no engine"
+            self._laid_out = True
+
     def set_finding(self, text):
-        """Show ``text`` (the computed finding) as the figure's title, in place: where the first layout put it."""
+        """Show ``text`` (the computed finding) as the figure's title, in place: where the first layout put it.
+
+        The presenter shows it above the panel instead, in the page's text.
+        """
+        if self.presentation:
+            self.presentation.finding.value = f"<b>{html.escape(text)}</b>"
+            return
         title = getattr(self, "_finding", None)
         if title is None:
             self._finding = self.figure.suptitle(text)
         else:
             title.set_text(text)
 
+    def toolbar(self):
+        """Rows of widgets between the title and the controls (none here; the live dashboard's Play and Reset)."""
+        return []
+
     @property
     def widget(self):
-        """The whole dashboard: title, controls in one row, the picture, the status line."""
+        """Title, toolbar, controls in one row, the picture, the status line; or the presenter layout."""
         if not hasattr(self, "_widget"):
+            if self.presentation:
+                self._widget = self.presentation.widget(self.toolbar())
+                return self._widget
             header = [widgets.HTML(f"<h3>{html.escape(self.title)}</h3>")] if self.title else []
             controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-            self._widget = widgets.VBox([*header, controls, self.image, self.status])
+            self._widget = widgets.VBox([*header, *self.toolbar(), controls, self.image, self.status])
         return self._widget
 
     def _computed(self, params):
@@ -235,6 +266,8 @@ class Dashboard:
         with self._drawing:
             with projector_style():
                 self.render(data)
+            if settings is not None and self.presentation:
+                settings = (settings, self.presentation.panel)  # the presenter pictures one panel of a setting
             picture = self._pictures.get(settings) if settings is not None else None
             if picture is None:
                 picture = self.png()

@@ -83,9 +83,9 @@ class DropoutPhaseDashboard(Dashboard):
     title = "Dropout: a random mask while training, the identity at test time"
     palette_colors = 128
 
-    def __init__(self, *, seed=0, repeats=400):
+    def __init__(self, *, seed=0, repeats=400, presenter=False):
         self.seed, self.repeats = seed, repeats
-        super().__init__()
+        super().__init__(presenter=presenter)
 
     def build_controls(self):
         return {

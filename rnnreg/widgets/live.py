@@ -96,6 +96,8 @@ class LiveTrainingDashboard(Dashboard):
         Milliseconds between two ticks of the Play widget.
     l2_strength, dropout_rate, learning_rate : float
         Starting settings (also the controls' starting values).
+    presenter : bool
+        The lecture-room layout (``rnnreg.widgets.presenter``).
 
     Notes
     -----
@@ -108,7 +110,7 @@ class LiveTrainingDashboard(Dashboard):
     title = "All together: a conv net on the digits with L2, dropout and BatchNorm, trained live"
 
     def __init__(self, *, seed=0, steps_per_tick=5, interval=700, l2_strength=1e-2, dropout_rate=0.3,
-                 learning_rate=2e-3, batch_size=64):
+                 learning_rate=2e-3, batch_size=64, presenter=False):
         self._initial = {"l2_strength": l2_strength, "dropout_rate": dropout_rate, "learning_rate": learning_rate}
         self.run = LiveRun(**self._initial, batch_size=batch_size, seed=seed)
         self.steps_per_tick = steps_per_tick
@@ -120,7 +122,7 @@ class LiveTrainingDashboard(Dashboard):
         )
         self.reset_button = widgets.Button(description="Reset", tooltip="start again from the seeded initial network")
         self.play_label = widgets.HTML(f"▶ trains {steps_per_tick} steps every {interval} ms")
-        super().__init__()
+        super().__init__(presenter=presenter)
         self.play.observe(self._on_play, names="value")
         self.reset_button.on_click(lambda _button: self.reset())
 
@@ -140,15 +142,9 @@ class LiveTrainingDashboard(Dashboard):
     def build_axes(self):
         return new_live_figure()
 
-    @property
-    def widget(self):
-        """Title, the Play / Reset row, the controls, the picture and the status line."""
-        if not hasattr(self, "_widget"):
-            header = widgets.HTML(f"<h3>{html.escape(self.title)}</h3>")
-            player = widgets.HBox([self.play, self.reset_button, self.play_label])
-            controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-            self._widget = widgets.VBox([header, player, controls, self.image, self.status])
-        return self._widget
+    def toolbar(self):
+        """The Play / Reset row, above the controls."""
+        return [widgets.HBox([self.play, self.reset_button, self.play_label])]
 
     # ------------------------------------------------------------------ the stateful machinery
 

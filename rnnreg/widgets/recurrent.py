@@ -85,9 +85,9 @@ class GradientFlowDashboard(Dashboard):
 
     title = "Vanishing gradients at initialization: Elman vs LSTM"
 
-    def __init__(self, *, seeds=SEEDS, hidden_size=HIDDEN_SIZE):
+    def __init__(self, *, seeds=SEEDS, hidden_size=HIDDEN_SIZE, presenter=False):
         self.seeds, self.hidden_size = tuple(seeds), hidden_size
-        super().__init__()
+        super().__init__(presenter=presenter)
 
     def build_controls(self):
         return {
@@ -133,10 +133,10 @@ class MemoryTaskDashboard(Dashboard):
 
     title = "Elman vs LSTM on the memory task: recall a number after a delay"
 
-    def __init__(self, *, hidden_size=HIDDEN_SIZE, forget_bias=FORGET_BIAS, num_sequences=None):
+    def __init__(self, *, hidden_size=HIDDEN_SIZE, forget_bias=FORGET_BIAS, num_sequences=None, presenter=False):
         self.hidden_size, self.forget_bias = hidden_size, forget_bias
         self.budget = {} if num_sequences is None else {"num_sequences": num_sequences}
-        super().__init__()
+        super().__init__(presenter=presenter)
 
     def build_controls(self):
         return {
@@ -217,9 +217,9 @@ class ClippingDashboard(Dashboard):
 
     title = "Exploding gradients and clipping: plain SGD on an Elman RNN"
 
-    def __init__(self, *, seeds=SEEDS[:3]):
+    def __init__(self, *, seeds=SEEDS[:3], presenter=False):
         self.seeds = tuple(seeds)
-        super().__init__()
+        super().__init__(presenter=presenter)
 
     def build_controls(self):
         return {

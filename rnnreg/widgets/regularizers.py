@@ -75,7 +75,7 @@ class RegularizerDashboard(Dashboard):
     title = "L1 against L2 on a small, noisy data set: sparse weights or small weights (every seed shown)"
     palette_colors = 128
 
-    def __init__(self, *, seeds=SEEDS, steps=STEPS, threshold=THRESHOLD, data=None, sweep=None):
+    def __init__(self, *, seeds=SEEDS, steps=STEPS, threshold=THRESHOLD, data=None, sweep=None, presenter=False):
         self.seeds, self.steps, self.threshold, self.data = tuple(seeds), steps, threshold, data
         self.trainings = 0
         self._runs = {}
@@ -83,7 +83,7 @@ class RegularizerDashboard(Dashboard):
             learning_rate = sweep.settings["learning_rate"]
             self._runs = {(regularizer, alpha, learning_rate): runs
                           for (regularizer, alpha, _), runs in _sweep_runs(sweep, "SGD").items()}
-        super().__init__()
+        super().__init__(presenter=presenter)
 
     def _trained(self, regularizer, alpha, learning_rate):
         key = (regularizer, alpha, learning_rate)
@@ -174,7 +174,7 @@ class L2RulesDashboard(Dashboard):
     title = "Where the L2 term enters: decoupled weight decay against L2 in the gradient, each at its own α"
     palette_colors = 128
 
-    def __init__(self, *, seeds=SEEDS[:3], steps=STEPS, data=None, sweep=None, alphas=None):
+    def __init__(self, *, seeds=SEEDS[:3], steps=STEPS, data=None, sweep=None, alphas=None, presenter=False):
         self.seeds, self.steps, self.data = tuple(seeds), steps, data
         self.alphas = dict.fromkeys(RULES, 1.0) if alphas is None else {rule: alphas[rule] for rule in RULES}
         self.trainings = 0
@@ -183,7 +183,7 @@ class L2RulesDashboard(Dashboard):
             count = len(self.seeds)
             self._runs = {(sweep.settings["optimizer"], *key): runs[:count]
                           for key, runs in _sweep_runs(sweep, sweep.settings["optimizer"]).items()}
-        super().__init__()
+        super().__init__(presenter=presenter)
 
     def _trained(self, optimizer, regularizer, alpha, into_gradient):
         key = (optimizer, regularizer, alpha, into_gradient)

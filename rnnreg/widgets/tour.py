@@ -58,9 +58,9 @@ class DecisionBoundaryDashboard(Dashboard):
 
     title = "Decision boundaries: the data, the width, the learning rate and the phase switch"
 
-    def __init__(self, *, seed=0, num_samples=NUM_SAMPLES, epochs=EPOCHS, resolution=100):
+    def __init__(self, *, seed=0, num_samples=NUM_SAMPLES, epochs=EPOCHS, resolution=100, presenter=False):
         self.seed, self.num_samples, self.epochs, self.resolution = seed, num_samples, epochs, resolution
-        super().__init__()
+        super().__init__(presenter=presenter)
 
     def build_controls(self):
         return {
