@@ -28,13 +28,15 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
-# A lesson as an app for the class (Voilà: the outputs and controls, no code), opened in the browser:
-#   make present NB=notebooks/02_dropout.ipynb     or the start of its name: make present NB=02
+# A lesson's presenter view for the class (Voilà: the dashboards with their headings, preset buttons and
+# takeaways, one large panel at a time, no code and no lesson prose), opened in the browser:
+#   make present NB=02        (notebooks/present/02_*.ipynb)
+# A path shows that notebook as an app instead, e.g. the whole lesson: make present NB=notebooks/02_dropout.ipynb
 present: $(VENV)/.installed-lab
-	@notebook="$(NB)"; [ -f "$$notebook" ] || notebook="$$(ls notebooks/$(NB)*.ipynb 2>/dev/null | head -n 1)"; \
+	@notebook="$(NB)"; [ -f "$$notebook" ] || notebook="$$(ls notebooks/present/$(NB)*.ipynb 2>/dev/null | head -n 1)"; \
 	if [ -z "$(NB)" ] || [ ! -f "$$notebook" ]; then \
-		echo "make present: NB='$(NB)' names no lesson; use NB=notebooks/<lesson>.ipynb or its number, one of:"; \
-		ls notebooks/*.ipynb | sed 's/^/  /'; exit 2; \
+		echo "make present: NB='$(NB)' names no lesson; use a lesson's number or a notebook's path, one of:"; \
+		ls notebooks/present/*.ipynb | sed 's/^/  /'; exit 2; \
 	fi; \
 	echo "Presenting $$notebook (Ctrl-C stops the server)"; \
 	exec $(BIN)/voila --Voila.ip=127.0.0.1 "$$notebook"
@@ -64,11 +66,12 @@ test: lint
 test-another-machine: $(VENV)/.installed-test
 	$(OTHER_MACHINE) $(BIN)/python -m pytest -p no:cacheprovider $(PARALLEL) tests/test_teaching_claims_*.py notebooks $(NBVAL)
 
-# Re-run every lesson and exercise notebook and store its outputs (and widget state), after changing a
+# Re-run every lesson, presenter and exercise notebook and store its outputs (and widget state), after changing a
 # notebook or the library.
 notebooks: $(VENV)/.installed-lab,test
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.store_widget_state=True notebooks/*.ipynb notebooks/exercises/*.ipynb
+		--ExecutePreprocessor.store_widget_state=True notebooks/*.ipynb notebooks/present/*.ipynb \
+		notebooks/exercises/*.ipynb
 
 # The students' versions of the exercise notebooks: every solution replaced by `raise NotImplementedError`,
 # outputs cleared, nbgrader metadata kept. In build/handouts/ (git-ignored), outside notebooks/: nbval never

@@ -1,4 +1,4 @@
-"""What nbval does not check: each lesson is complete, seeded, thin, stored with in-order outputs, and small.
+"""What nbval does not check: lessons and presenter views complete, seeded, thin, stored in order, and small.
 
 nbval itself (``make test`` runs it on ``notebooks/``) re-executes every notebook and compares the stored
 outputs; these tests read the stored files only.
@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+PRESENTER = Path(__file__).resolve().parent.parent / "notebooks" / "present"
+PRESENTER_VIEWS = sorted(PRESENTER.glob("*.ipynb"))
+STORED = NOTEBOOKS + PRESENTER_VIEWS  # every notebook nbval runs but the exercises (test_exercise_notebooks.py)
 LESSONS = ["00_tour", "01_regularizers", "02_dropout", "03_batch_norm", "04_recurrent", "05_all_together"]
 MAX_OUTPUT_BYTES = 300_000
 MAX_NOTEBOOK_BYTES = 1_500_000
@@ -33,8 +36,8 @@ def test_every_lesson_of_the_series_is_there():
     assert [lesson for lesson in LESSONS if lesson not in present] == []
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-class TestLesson:
+@pytest.mark.parametrize("path", STORED, ids=[f"{path.parent.name}/{path.stem}" for path in STORED])
+class TestStoredNotebook:
     def test_stored_with_outputs_in_execution_order(self, path):
         cells = code_cells(load(path))
         counts = [cell.get("execution_count") for cell in cells]
@@ -56,6 +59,9 @@ class TestLesson:
         first = "".join(code_cells(load(path))[0]["source"])
         assert re.search(r"np\.random\.seed\(\d+\)", first)
 
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+class TestLesson:
     def test_opens_with_objectives_prerequisites_and_time(self, path):
         text = markdown(load(path)).lower()
         for heading in ("learning objectives", "prerequisites", "expected time"):
@@ -83,3 +89,27 @@ class TestLesson:
     def test_shows_at_least_one_dashboard(self, path):
         sources = "\n".join("".join(cell["source"]) for cell in code_cells(load(path)))
         assert "Dashboard" in sources
+
+
+def _dashboards_built(notebook, pattern=r"\b(\w+Dashboard)\("):
+    return sorted(re.findall(pattern, "\n".join("".join(cell["source"]) for cell in code_cells(notebook))))
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+class TestPresenterView:
+    """notebooks/present/: what `make present NB=..` shows a room, one per lesson."""
+
+    def test_shows_every_dashboard_of_its_lesson_in_presenter_mode(self, lesson):
+        shown = _dashboards_built(load(PRESENTER / f"{lesson}.ipynb"), r"\b(\w+Dashboard)\(presenter=True\)")
+        assert shown == _dashboards_built(load(NOTEBOOKS[0].parent / f"{lesson}.ipynb"))
+
+    def test_headings_and_dashboards_but_no_lesson_prose(self, lesson):
+        cells = load(PRESENTER / f"{lesson}.ipynb")["cells"]
+        texts = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown"]
+        assert texts[0].startswith("# ") and f"make present NB={lesson[:2]}" in texts[0]
+        assert all(re.fullmatch(r"## [^\n]+", text) for text in texts[1:]), "after the opening: one heading each"
+        assert len(texts) - 1 == len(_dashboards_built(load(PRESENTER / f"{lesson}.ipynb")))
+
+
+def test_every_lesson_has_a_presenter_view_and_nothing_else_is_one():
+    assert [path.stem for path in PRESENTER_VIEWS] == LESSONS
