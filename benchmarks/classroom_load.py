@@ -347,7 +347,8 @@ def git_state():
     def git(*args):
         return subprocess.run(["git", *args], cwd=REPOSITORY, capture_output=True, text=True).stdout.strip()
 
-    changed = git("status", "--porcelain", "--", "notebooks/01_regularizers.ipynb", "rnnreg", "deploy/jupyterhub")
+    changed = git("status", "--porcelain", "--", "notebooks/01_regularizers.ipynb", "rnnreg", "deploy/jupyterhub",
+                  "benchmarks/classroom_load.py")
     return {"commit": git("rev-parse", "HEAD"), "changed_files": changed.splitlines()}
 
 
@@ -372,10 +373,12 @@ def wait_until(condition, what, seconds=STARTUP_SECONDS):
 
 @contextlib.contextmanager
 def running_hub(folder):
-    """A hub from deploy/jupyterhub on free loopback ports, its state in ``folder``: yields (url, hub process).
+    """A hub from deploy/jupyterhub on free loopback ports, its state in ``folder``.
 
-    Stops it with SIGTERM (the hub stops the proxy and the servers it started), then ends whatever still works
-    in ``folder`` (only processes this hub started). Raises RuntimeError if anything was left behind.
+    Yields {"url", "process"}; after the block the hub is stopped with SIGTERM (it stops the proxy and the servers
+    it started), whatever still works in ``folder`` is killed (only processes this hub started) and their pids are
+    in the dict's "leftovers" ([] when the hub cleaned up after itself). Raises RuntimeError if the hub exits while
+    starting, TimeoutError if it does not answer.
     """
     import requests
 
@@ -386,24 +389,25 @@ def running_hub(folder):
     with (folder / "hub.log").open("w") as log:
         process = subprocess.Popen([str(hub), "-f", str(HUB_FOLDER / "jupyterhub_config.py")], cwd=folder,
                                    env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        url = f"http://127.0.0.1:{port}"
+        hub = {"url": f"http://127.0.0.1:{port}", "process": process, "leftovers": None}
 
         def answers():
             if process.poll() is not None:
                 raise RuntimeError(f"the hub exited: {(folder / 'hub.log').read_text()[-3000:]}")
             try:
-                return requests.get(f"{url}/hub/api/", timeout=5).status_code == 200
+                return requests.get(f"{hub['url']}/hub/api/", timeout=5).status_code == 200
             except requests.ConnectionError:
                 return False
 
         try:
             wait_until(answers, "the hub did not answer on /hub/api/")
-            yield url, process
+            yield hub
         finally:
-            _stop_hub(process, folder)
+            hub["leftovers"] = _stop_hub(process, folder)
 
 
 def _stop_hub(process, folder):
+    """SIGTERM to the hub, then kill what still works in ``folder``; return the pids that had to be killed."""
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout=60)
@@ -416,8 +420,7 @@ def _stop_hub(process, folder):
     for pid in leftovers:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    if leftovers:
-        raise RuntimeError(f"the hub left processes behind (now killed): {leftovers}")
+    return leftovers
 
 
 def hub_processes(hub_process, folder):
@@ -445,6 +448,24 @@ def log_in(url, name):
     return session
 
 
+def wait_for_server(session, url, name, headers):
+    """Follow the hub's spawn progress events, as the browser's spawn page does, until the server is ready.
+
+    Listening instead of polling the hub's REST API keeps the hub's CPU what a class of browsers costs it.
+    Raises RuntimeError when the spawn failed or the stream ended before the server was ready.
+    """
+    with session.get(f"{url}/hub/api/users/{name}/server/progress", headers=headers, stream=True,
+                     timeout=STARTUP_SECONDS) as events:
+        events.raise_for_status()
+        for line in events.iter_lines(decode_unicode=True):
+            event = json.loads(line[len("data:"):]) if line.startswith("data:") else {}
+            if event.get("failed"):
+                raise RuntimeError(f"{name}'s server failed to start: {event.get('message')}")
+            if event.get("ready"):
+                return
+    raise RuntimeError(f"{name}'s spawn progress ended before the server was ready")
+
+
 def spawn(session, url, name):
     """Start ``name``'s server and wait until the hub reports it ready; return an API token for it."""
     headers = {"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")}
@@ -452,11 +473,7 @@ def spawn(session, url, name):
     if answer.status_code not in (201, 202):
         raise RuntimeError(f"{name}: spawn refused with HTTP {answer.status_code}: {answer.text[:300]}")
 
-    def ready():
-        user = session.get(f"{url}/hub/api/users/{name}", headers=headers, timeout=30).json()
-        return user["servers"].get("", {}).get("ready", False)
-
-    wait_until(ready, f"{name}'s server was not ready")
+    wait_for_server(session, url, name, headers)
     # The first page completes the server's OAuth login with the hub's cookie, as opening JupyterLab does.
     session.get(f"{url}/user/{name}/lab", timeout=60).raise_for_status()
     token = session.post(f"{url}/hub/api/users/{name}/tokens", headers=headers, timeout=30,
@@ -676,7 +693,8 @@ def format_table(result):
         f"{triple(summary['server_peak_mib'], 0)}; hub + proxy {result['hub']['peak_mib']:.0f} MiB",
         f"CPU s per student (kernel + server): {triple(summary['cpu_seconds_per_student'])}; "
         f"hub + proxy {result['hub']['cpu_seconds']:.1f} s; others on the machine {result['other_cpu_seconds']:.1f} s",
-        f"errors {summary['errors']}, lost kernels {summary['lost_kernels']}",
+        f"errors {summary['errors']}, lost kernels {summary['lost_kernels']}, processes left behind by the hub "
+        f"{len(result['leftover_processes'])}",
     ]
     if sizing is not None:
         lines.append(f"a course of {sizing['course']}: {sizing['memory_gib']:.1f} GiB "
@@ -726,7 +744,8 @@ def main(argv=None):
               "git": git_state(), "settings": {"students": arguments.students, "moves": arguments.moves,
                                                "slider": arguments.slider, "lesson": LESSON}}
     try:
-        with running_hub(folder) as (url, hub_process):
+        with running_hub(folder) as hub:
+            url, hub_process = hub["url"], hub["process"]
             hub_before = hub_processes(hub_process, folder)
             busy_before, _ = machine_cpu_seconds()
             ours_before = resource.getrusage(resource.RUSAGE_SELF)
@@ -738,6 +757,7 @@ def main(argv=None):
             result["hub"]["cpu_seconds"] -= hub_before["cpu_seconds"]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    result["leftover_processes"] = hub["leftovers"]
     result["machine"]["load_average_after"] = os.getloadavg()
     result["per_student"] = records
     result["summary"] = summary = summarize(records, wall)
@@ -753,7 +773,7 @@ def main(argv=None):
     print(format_table(result))
     write_json(arguments.json, result)
     print(f"\nresults in {arguments.json}")
-    return 1 if summary["errors"] or summary["lost_kernels"] else 0
+    return 1 if summary["errors"] or summary["lost_kernels"] or result["leftover_processes"] else 0
 
 
 if __name__ == "__main__":
