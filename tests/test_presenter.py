@@ -71,6 +71,8 @@ def test_a_preset_click_applies_it_and_shows_its_takeaway(name):
         assert dashboard.last_error is None, (chosen.name, dashboard.last_error)
         assert dashboard.params() == dict(chosen.values)
         assert presentation.chosen is chosen
+        if chosen.panel:
+            assert presentation.panels.label == chosen.panel, "the preset turns to the panel that shows its point"
         assert html.escape(chosen.takeaway) in presentation.takeaway.value
         assert [b.button_style for b in presentation.buttons].count("info") == 1 and button.button_style == "info"
         shown.add((bytes(dashboard.image.value), dashboard.status.value))
@@ -88,6 +90,15 @@ def test_moving_a_control_away_from_the_preset_takes_its_takeaway_down():
     assert "Click a preset" in presentation.takeaway.value
 
 
+def test_a_preset_draws_its_setting_and_its_panel_in_one_refresh(monkeypatch):
+    dashboard = _presenting("DropoutPhaseDashboard")
+    drawn = []
+    monkeypatch.setattr(dashboard, "render", lambda data, render=dashboard.render: (drawn.append(1), render(data)))
+    dashboard.presentation.choose("no scaling: the mistake")
+    assert dashboard.presentation.panels.label == "averaged over masks"
+    assert drawn == [1]
+
+
 def test_going_back_to_a_panel_shows_the_same_picture_without_drawing_again():
     dashboard = _presenting("GradientFlowDashboard")
     first = bytes(dashboard.image.value)
@@ -100,15 +111,16 @@ def test_a_preset_the_dashboard_refuses_shows_its_message_not_a_traceback():
     dashboard = _presenting("DropoutPhaseDashboard")
     presentation = dashboard.presentation
     picture = bytes(dashboard.image.value)
-    presentation.choose(Preset("broken", {"rate": 7.0}, "Never shown."))
+    presentation.choose(Preset("broken", {"rate": 7.0}, "Never shown.", "averaged over masks"))
     assert isinstance(dashboard.last_error, ValueError)
+    assert presentation.panels.label == "before dropout", "a refused preset leaves the panel as it was"
     assert "Cannot apply the preset 'broken'" in dashboard.status.value and "rate" in dashboard.status.value
     assert bytes(dashboard.image.value) == picture and presentation.chosen is None
 
 
 def test_an_unknown_preset_name_is_named():
     presentation = _presenting("GradientFlowDashboard").presentation
-    with pytest.raises(ValueError, match=r"preset must be one of 'delay 60, forget bias 5'.*got 'delay 7'"):
+    with pytest.raises(ValueError, match=r"preset name must be one of 'delay 60, forget bias 5'.*got 'delay 7'"):
         presentation.choose("delay 7")
 
 

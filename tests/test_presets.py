@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 from rnnreg import widgets
-from rnnreg.lessons.presets import PRESETS, Preset, preset, presets_for
+from rnnreg.lessons.presets import PANELS, PRESETS, Preset, preset, presets_for
 from rnnreg.widgets import DropoutPhaseDashboard, GradientFlowDashboard, LiveTrainingDashboard
 
 DASHBOARDS = {name: getattr(widgets, name) for name in widgets.__all__ if name != "Dashboard"}
@@ -51,6 +51,12 @@ def test_set_accepts_every_preset_and_the_controls_then_hold_it(dashboard_name, 
     assert set(chosen.values) == set(dashboard.controls), "a preset names every control: always the same picture"
     dashboard.set(**chosen.values)
     assert dashboard.params() == dict(chosen.values)
+
+
+@pytest.mark.parametrize(("dashboard_name", "chosen"), ALL_PRESETS, ids=_preset_id)
+def test_every_preset_names_the_panel_that_shows_it(dashboard_name, chosen):
+    panels = PANELS[dashboard_name]
+    assert chosen.panel in panels if len(panels) > 1 else chosen.panel is None
 
 
 @pytest.mark.parametrize(("dashboard_name", "chosen"), ALL_PRESETS, ids=_preset_id)

@@ -95,7 +95,8 @@ class Dashboard:
         self._held = False
         self._laid_out = False
         self.presentation = Presentation(self) if check_bool(f"{type(self).__name__} presenter", presenter) else None
-        for control in self.controls.values():
+        panels = [self.presentation.panels] if self.presentation else []  # the presenter's panel selector
+        for control in [*self.controls.values(), *panels]:
             control.observe(self._on_change, names="value")
         self.refresh()
 
@@ -267,7 +268,7 @@ class Dashboard:
             with projector_style():
                 self.render(data)
             if settings is not None and self.presentation:
-                settings = (settings, self.presentation.panel)  # the presenter pictures one panel of a setting
+                settings = (settings, self.presentation.panels.value)  # the presenter pictures one panel of a setting
             picture = self._pictures.get(settings) if settings is not None else None
             if picture is None:
                 picture = self.png()

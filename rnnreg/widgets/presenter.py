@@ -1,16 +1,17 @@
 """Presenter mode: a dashboard for the front of a lecture room (``presenter=True`` on every dashboard).
 
 On a 1080p projector the lesson layout does not fit: its figure alone is 450-860 px tall, and at the zoom a
-room needs, controls and picture are never on screen together. The presenter layout shows, from the top:
+room needs, controls and picture are never on screen together. The presenter layout puts the title on top,
+then side by side, as a slide would on a wide screen:
 
-- the title, one button per named setting of the lecturers' guide (``rnnreg.lessons.presets``) and the
-  takeaway of the one clicked last: clicking applies the preset (``Dashboard.set``, one refresh) and shows its
-  takeaway until a control moves away from the preset;
-- the controls and a selector of the figure's panels (named in ``rnnreg.lessons.presets.PANELS``);
-- the computed finding (the lesson layout's figure title), then one panel: drawn alone at ``PANEL_SCALE``
-  times the figure's resolution and cropped to its own labels and legend, so one panel is about as large
-  as the whole figure was, and the browser fits it into ``PICTURE_HEIGHT`` of the window;
-- the status line; every text at ``FONT_SIZE``, the controls' labels larger too.
+- one panel of the figure at a time: drawn alone at ``PANEL_SCALE`` times the figure's resolution and
+  cropped to its own labels and legend, so that one panel is about as large as the whole figure was; the
+  browser fits it into ``PICTURE_HEIGHT`` of the window;
+- beside it, one button per named setting of the lecturers' guide (``rnnreg.lessons.presets``) and the
+  takeaway of the one clicked last (clicking applies the preset and turns to the panel that shows it, in one
+  refresh; the takeaway stays until a control moves away from the preset), the controls, the panel selector
+  (names in ``rnnreg.lessons.presets.PANELS``), the computed finding (the lesson layout's figure title) and
+  the status line; every text at ``FONT_SIZE``, the controls' labels larger too.
 
 Presets and takeaways are data in ``rnnreg.lessons.presets``: nothing here knows a lesson.
 """
@@ -22,13 +23,14 @@ import ipywidgets as widgets
 from PIL import Image
 
 from rnnreg.lessons.presets import panels_for, presets_for
+from rnnreg.lessons.presets import preset as named_preset
 from rnnreg.widgets import controls as ctl
 
 __all__ = ["PANEL_SCALE", "Presentation"]
 
 PANEL_SCALE = 1.5  # the figure's resolution in presenter mode: one panel of it fills a projector's picture
 PANEL_PADDING = 10  # pixels kept around a panel's labels
-PICTURE_HEIGHT = "52vh"  # of the browser window: title, presets, controls, picture and status fit one screen
+PICTURE_HEIGHT = "84vh"  # of the browser window, under the title
 FONT_SIZE = "22px"  # the status line, the finding and the takeaway: read from the back of the room
 STYLE = f"""<style>
 .rnnreg-presenter {{ --jp-widgets-font-size: 17px; --jp-widgets-inline-height: 32px; }}
@@ -57,7 +59,9 @@ class Presentation:
     def __init__(self, dashboard):
         self.dashboard = dashboard
         dashboard.figure.dpi *= PANEL_SCALE
-        dashboard.image.layout = widgets.Layout(width="auto", max_width="100%", max_height=PICTURE_HEIGHT)
+        # Not stretched to the column's width (a flex item's default): the height limit keeps the aspect ratio.
+        dashboard.image.layout = widgets.Layout(width="auto", max_width="62%", max_height=PICTURE_HEIGHT,
+                                                align_self="flex-start")
         try:
             self.presets = presets_for(dashboard)
         except ValueError:  # a dashboard of the user's own: no presets, the rest of the layout still helps
@@ -73,43 +77,41 @@ class Presentation:
         if len(names) != count:  # a dashboard of the user's own: numbered panels
             names = [f"panel {number}" for number in range(1, count + 1)]
         self.panels = ctl.choice_buttons("panel", [(name, index) for index, name in enumerate(names)], 0)
-        self.panels.observe(lambda _change: dashboard.refresh(), names="value")
+        self.panels.style.button_width = "auto"  # the panels' names in full
         for control in dashboard.controls.values():
             control.observe(self._on_control, names="value")
         self._mark(None)
 
-    @property
-    def panel(self):
-        """The index of the panel on screen."""
-        return self.panels.value
-
     def choose(self, preset):
-        """Apply ``preset`` (a Preset of this dashboard, or its name) in one refresh and show its takeaway.
+        """Apply ``preset`` (a Preset of this dashboard, or its name), turn to its panel, show its takeaway.
 
-        A preset the dashboard refuses shows its message in the status line, as a rejected setting does.
+        One refresh draws it all. A preset the dashboard refuses shows its message in the status line, as a
+        rejected setting does, and changes nothing.
         """
-        if isinstance(preset, str):
-            found = {candidate.name: candidate for candidate in self.presets}
-            if preset not in found:
-                raise ValueError(f"preset must be one of {', '.join(map(repr, found))}, got {preset!r}")
-            preset = found[preset]
+        preset = named_preset(self.dashboard, preset) if isinstance(preset, str) else preset
+        shown = self.panels.value
+        with self.dashboard.hold_refresh():  # Dashboard.set below refreshes once, for the panel too
+            self.panels.label = preset.panel or self.panels.label
         try:
             self.dashboard.set(**preset.values)
         except (ValueError, TypeError) as error:
+            with self.dashboard.hold_refresh():
+                self.panels.value = shown
             self.dashboard.show_error(error, f"Cannot apply the preset {preset.name!r}:")
             return
         self._mark(preset)
 
     def widget(self, toolbar=()):
         """The whole presenter layout; ``toolbar``: rows between the takeaway and the controls (Play, Reset)."""
-        dashboard = self.dashboard
-        rows = [widgets.HTML(STYLE + f"<h3>{html.escape(dashboard.title)}</h3>")]
-        if self.buttons:
-            rows += [widgets.HBox(self.buttons, layout=widgets.Layout(flex_flow="row wrap")), self.takeaway]
-        rows += [*toolbar, widgets.HBox(list(dashboard.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))]
+        dashboard, wrapping = self.dashboard, widgets.Layout(flex_flow="row wrap")
+        side = [widgets.HBox(self.buttons, layout=wrapping), self.takeaway] if self.buttons else []
+        side += [*toolbar, widgets.HBox(list(dashboard.controls.values()), layout=wrapping)]
         if len(self.panels.options) > 1:
-            rows.append(self.panels)
-        box = widgets.VBox([*rows, self.finding, dashboard.image, dashboard.status])
+            side.append(self.panels)
+        beside = widgets.VBox([*side, self.finding, dashboard.status],
+                              layout=widgets.Layout(flex="1 1 0", min_width="0", padding="0 0 0 16px"))
+        box = widgets.VBox([widgets.HTML(STYLE + f"<h3>{html.escape(dashboard.title)}</h3>"),
+                            widgets.HBox([dashboard.image, beside])])
         box.add_class("rnnreg-presenter")
         return box
 
@@ -120,7 +122,7 @@ class Presentation:
         neither their time nor their labels reach the picture.
         """
         figure = canvas.figure
-        panel = figure.axes[self.panel]
+        panel = figure.axes[self.panels.value]
         others = [axes for axes in figure.axes if axes is not panel and axes.get_visible()]
         for axes in others:
             axes.set_visible(False)

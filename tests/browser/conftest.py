@@ -193,3 +193,19 @@ def voila_server(browser_root):
     yield server
     _stop_server(server, root, stored)
 
+
+
+def _app_kernels(server):
+    server.remember_processes()
+    children = harness.descendants(server.process.pid)
+    return [pid for pid, _ in children if "ipykernel" in (harness.command_line(pid) or "")]
+
+
+@pytest.fixture
+def voila(voila_server, browser_page):
+    """A page for one Voilà app; its kernel is gone after the test, pass or fail (Voilà stops it when the page goes)."""
+    harness.wait_for(lambda: not _app_kernels(voila_server), harness.SERVER_STOP, "a kernel of an earlier app runs")
+    yield browser_page
+    browser_page.page.close(run_before_unload=True)
+    harness.wait_for(lambda: not _app_kernels(voila_server), harness.SERVER_STOP,
+                     "Voilà did not stop the app's kernel after the page closed")

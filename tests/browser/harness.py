@@ -59,6 +59,12 @@ def missing_requirements():
     return None
 
 
+def code_lines(notebook_path):
+    """Every line of the stored notebook's code cells."""
+    cells = json.loads(Path(notebook_path).read_text())["cells"]
+    return [line for cell in cells if cell["cell_type"] == "code" for line in "".join(cell["source"]).splitlines()]
+
+
 def expected_dashboards(notebook_path):
     """How many widget views the stored notebook shows: the dashboards a browser must render."""
     cells = json.loads(Path(notebook_path).read_text())["cells"]
@@ -544,11 +550,21 @@ def wait_for(condition, timeout, message, interval=0.2):
     raise AssertionError(f"{message} (waited {timeout} s)")
 
 
+# Voilà's page template asks a CDN for the Font Awesome stylesheets. Chromium resolves no host but 127.0.0.1
+# here, so the request fails at once and nothing leaves the machine; any other outside request fails a test.
+KNOWN_OUTSIDE_REQUESTS = ("https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free",)
+
+
+def outside_requests(record):
+    """The requests of a page (``browser_page``'s record) that left 127.0.0.1, but the known harmless one."""
+    return [url for url in record.external_requests if not url.startswith(KNOWN_OUTSIDE_REQUESTS)]
+
+
 def mark_dashboards(page):
     return page.evaluate(MARK_DASHBOARDS_JS)
 
 
-def save_screenshots(page, prefix, dashboards, failed=False):
+def save_screenshots(page, prefix, dashboards, failed=False, viewport=VIEWPORT):
     """The page (scrolled to the first dashboard) and each dashboard alone, under tests/browser/screenshots/.
 
     After a failure only the page is saved, as PREFIX-failed.png; a later pass removes that file.
@@ -564,7 +580,7 @@ def save_screenshots(page, prefix, dashboards, failed=False):
     for view in dashboards:
         # The whole dashboard must fit in the visible part of the page, or toolbars cover its edges.
         height = view.root.bounding_box()["height"]
-        page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], int(height) + 400)})
+        page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], int(height) + 400)})
         view.root.scroll_into_view_if_needed()
         box, margin = view.root.bounding_box(), 12  # a little of the page around it, for a calmer picture
         left, top = max(box["x"] - margin, 0), max(box["y"] - margin, 0)
@@ -573,7 +589,7 @@ def save_screenshots(page, prefix, dashboards, failed=False):
         path = SCREENSHOTS / f"{prefix}-dashboard{view.index + 1}.png"
         page.screenshot(path=path, clip=clip, animations="disabled")
         paths.append(path)
-    page.set_viewport_size(VIEWPORT)
+    page.set_viewport_size(viewport)
     if dashboards:  # the first dashboard's title at the top of the view, as a student scrolls to it
         dashboards[0].root.evaluate("(e) => e.scrollIntoView({block: 'start'})")
     path = SCREENSHOTS / f"{prefix}.png"

@@ -1,4 +1,4 @@
-"""Every lesson as a Voilà app (what `make present` shows a class): it renders, and its dashboards answer a control.
+"""Every lesson as a Voilà app (`make present NB=notebooks/<lesson>.ipynb`): it renders, its dashboards answer.
 
 Voilà runs the whole notebook on the server, then shows the outputs without the code. For each notebook: the
 page renders with no error output, every dashboard the stored notebook shows is there with a picture, and
@@ -13,25 +13,6 @@ from . import harness
 pytestmark = pytest.mark.browser
 
 APPS = sorted(path for path in harness.NOTEBOOKS.glob("*.ipynb") if harness.expected_dashboards(path))
-# Voilà's page template asks a CDN for the Font Awesome stylesheets. Chromium resolves no host but 127.0.0.1
-# here, so the request fails at once and nothing leaves the machine; any other outside request fails the test.
-KNOWN_OUTSIDE_REQUESTS = ("https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free",)
-
-
-def app_kernels(server):
-    server.remember_processes()
-    children = harness.descendants(server.process.pid)
-    return [pid for pid, _ in children if "ipykernel" in (harness.command_line(pid) or "")]
-
-
-@pytest.fixture
-def voila(voila_server, browser_page):
-    """A page; the app's kernel is gone after the test, pass or fail (Voilà stops it when the page goes)."""
-    harness.wait_for(lambda: not app_kernels(voila_server), harness.SERVER_STOP, "a kernel of an earlier app runs")
-    yield browser_page
-    browser_page.page.close(run_before_unload=True)
-    harness.wait_for(lambda: not app_kernels(voila_server), harness.SERVER_STOP,
-                     "Voilà did not stop the app's kernel after the page closed")
 
 
 @pytest.mark.parametrize("notebook", APPS, ids=[path.stem for path in APPS])
@@ -50,7 +31,7 @@ def test_lesson_works_as_a_voila_app(voila_server, voila, notebook):
             harness.exercise(view, quick_pairs=False)
         assert harness.page_problems(page) == []
         assert voila.page_errors == [], "uncaught errors in the page"
-        outside = [url for url in voila.external_requests if not url.startswith(KNOWN_OUTSIDE_REQUESTS)]
+        outside = harness.outside_requests(voila)
         assert outside == [], "the page asked for something beyond 127.0.0.1"
     except BaseException:
         harness.save_screenshots(page, f"voila-{notebook.stem}", views, failed=True)
