@@ -88,6 +88,7 @@ figures: $(VENV)/.installed-test
 screenshots: $(VENV)/.installed-test
 	rm -rf tests/browser/screenshots
 	$(BIN)/python -m pytest -p no:cacheprovider -m browser tests/browser -k "01_regularizers or 03_batch_norm or 04_recurrent"
+	cp tests/browser/screenshots/presenter-04_recurrent-dashboard2.png figures/screenshot-presenter-memory-task.png
 	cp tests/browser/screenshots/lab-03_batch_norm.png figures/screenshot-lab-batch-norm.png
 	cp tests/browser/screenshots/voila-04_recurrent-dashboard2.png figures/screenshot-voila-memory-task.png
 	cp tests/browser/screenshots/voila-01_regularizers-dashboard1.png figures/screenshot-voila-regularizers.png

@@ -2,7 +2,7 @@
 
 Run from the repository root with the lesson environment::
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_interactive.py [--quick] [--json PATH]
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_interactive.py [--quick] [--presenter] [--json PATH]
 
 Every dashboard is built as its notebook builds it (default arguments: the lesson's data and budget). For
 each row the script measures, with ``time.perf_counter`` and as the median over a few repeats:
@@ -15,8 +15,9 @@ Every repeat builds a fresh dashboard and empties the experiment caches of ``rnn
 the move is a cache miss each time. Targets (issue 11): redraw <= 250 ms; move <= 1 s for the MLP, dropout
 and BatchNorm dashboards, <= 2 s for the recurrent ones. For the live dashboard, "move" is a control change
 (no retraining) and the "tick" row is one tick of its Play widget (train ``steps_per_tick`` steps and
-redraw), whose target is the Play interval. The script is a report: rows over their target are marked
-"OVER", and it exits 0 unless something crashes.
+redraw), whose target is the Play interval. ``--presenter`` builds every dashboard with ``presenter=True``
+(what a lecture room sees: one panel, drawn at 1.5 times the resolution), with the same targets. The script
+is a report: rows over their target are marked "OVER", and it exits 0 unless something crashes.
 """
 
 import argparse
@@ -127,12 +128,12 @@ def check_shown(dashboard, what):
         raise RuntimeError(f"{type(dashboard).__name__}: no PNG after {what}")
 
 
-def measure(case, repeats, redraws):
+def measure(case, repeats, redraws, presenter=False):
     """``(move times, redraw times)`` in ms: ``repeats`` fresh moves, ``redraws`` cached returns after each."""
     moves, back = [], []
     for _ in range(repeats):
         clear_caches()
-        dashboard = case.make()
+        dashboard = case.make(presenter=presenter)
         if case.control == TICK:
             moves.append(timed_ms(dashboard.tick))
             check_shown(dashboard, "a tick")
@@ -176,7 +177,8 @@ def format_table(rows):
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2 moves, 4 redraws after each (default 5, 10)")
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="default benchmarks/results/interactive.json")
+    parser.add_argument("--presenter", action="store_true", help="every dashboard in presenter mode")
+    parser.add_argument("--json", type=Path, help="default benchmarks/results/interactive.json (-presenter.json)")
     parser.add_argument("--only", nargs="+", metavar="CLASS", help="only the rows of these dashboard classes")
     return parser.parse_args(argv)
 
@@ -189,7 +191,7 @@ def main(argv=None):
     rows = []
     for case in cases:
         print(f"  {case.name}: {case.control} ...", flush=True)
-        moves, back = measure(case, repeats, redraws)
+        moves, back = measure(case, repeats, redraws, args.presenter)
         rows.append({
             "dashboard": case.name, "control": case.moved,
             "move_ms": harness.median(moves), "redraw_ms": harness.median(back),
@@ -205,11 +207,13 @@ def main(argv=None):
           f"{os.cpu_count()} CPUs")
     payload = {
         "benchmark": "dashboard interactivity: a slider move (compute + render + PNG) and a cached redraw",
-        "settings": {"repeats": repeats, "redraws_per_repeat": redraws, "quick": args.quick},
+        "settings": {"repeats": repeats, "redraws_per_repeat": redraws, "quick": args.quick,
+                     "presenter": args.presenter},
         "machine": harness.machine_description(load_averages=(load_before, load_after)),
         "rows": rows,
     }
-    print(f"written: {harness.write_json(args.json, payload)}")
+    default = DEFAULT_JSON.with_stem("interactive-presenter") if args.presenter else DEFAULT_JSON
+    print(f"written: {harness.write_json(args.json or default, payload)}")
     return 0
 
 
