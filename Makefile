@@ -9,7 +9,8 @@ export OMP_NUM_THREADS ?= 1
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 
-.PHONY: lab present test test-another-machine lint install notebooks handouts figures screenshots bench clean hub test-hub
+.PHONY: lab present test test-another-machine lint install notebooks handouts figures screenshots bench clean hub test-hub \
+	bench-classroom
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -135,6 +136,13 @@ hub: $(HUB_VENV)/.installed
 		|| { echo "make hub: port $(HUB_PORT) is taken; choose another: make hub HUB_PORT=8010"; exit 2; }
 	@echo "JupyterHub at http://127.0.0.1:$(HUB_PORT)/ : log in as student1 ... student10, password rnnreg (Ctrl-C stops it)"
 	cd $(HUB_DIR) && RNNREG_HUB_PORT=$(HUB_PORT) exec .venv/bin/jupyterhub -f jupyterhub_config.py
+
+# N simulated students (default 10) log in to the hub at once, run lesson 01 and move its L1/L2 slider: run time,
+# slider latency, memory, CPU and the sizing for a course of 80 (benchmarks/README.md, "Classroom load"). Not in
+# `make test`: about 2.5 minutes for 10 students.
+STUDENTS ?= 10
+bench-classroom: $(HUB_VENV)/.installed
+	$(HUB_VENV)/bin/python benchmarks/classroom_load.py --students $(STUDENTS)
 
 # Starts the hub on free ports, logs in student1, spawns the server and reads a lesson through it (about 20 s).
 test-hub: $(HUB_VENV)/.installed

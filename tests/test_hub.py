@@ -5,63 +5,21 @@ them it skips with the reason: `make test` does not install JupyterHub. The Zero
 deployed here; their structure is checked in `make test`.
 """
 
-import contextlib
 import importlib.util
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
-HUB_FOLDER = Path(__file__).resolve().parents[1] / "deploy" / "jupyterhub"
-PROXY = HUB_FOLDER / "node_modules" / ".bin" / "configurable-http-proxy"
-HUB = Path(sys.executable).parent / "jupyterhub"
-LESSON = "rnnreg-lessons/01_regularizers.ipynb"
-STARTUP_SECONDS = 60
+REPOSITORY = Path(__file__).resolve().parents[1]
+if str(REPOSITORY) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY))
 
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _processes_working_in(folder):
-    """Pids whose current directory lies in `folder`: the hub, the proxy, the servers and their kernels."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")).is_relative_to(folder):
-                pids.append(int(entry.name))
-        except OSError:
-            continue  # the process ended meanwhile, or is not ours to read
-    return pids
-
-
-def _wait_until(condition, what, seconds=STARTUP_SECONDS):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"{what} within {seconds} s")
-
-
-def _stop_leftovers(folder):
-    """End what still works in `folder` after the hub stopped (only processes this test started); return them."""
-    leftovers = _processes_working_in(folder)
-    for pid in leftovers:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    return leftovers
+from benchmarks.classroom_load import HUB_FOLDER, LESSON, PROXY, log_in, running_hub, wait_until  # noqa: E402
 
 
 @pytest.fixture
@@ -74,70 +32,22 @@ def hub_folder():
 
 @pytest.fixture
 def hub(hub_folder):
-    """A hub from deploy/jupyterhub on free loopback ports, its state in hub_folder; stopped and checked after."""
+    """A hub from deploy/jupyterhub on free loopback ports (as the classroom load benchmark starts it)."""
     if importlib.util.find_spec("jupyterhub") is None:
         pytest.skip("JupyterHub is not installed here (the `hub` extra): run `make test-hub`")
     if not PROXY.exists():
         pytest.skip("configurable-http-proxy is missing: run `make test-hub` (npm ci in deploy/jupyterhub)")
-    requests = pytest.importorskip("requests")  # a dependency of JupyterHub
-
-    port = _free_port()
-    environment = dict(
-        os.environ,
-        RNNREG_HUB_PORT=str(port),
-        RNNREG_HUB_API_PORT=str(_free_port()),
-        RNNREG_HUB_PROXY_PORT=str(_free_port()),
-        RNNREG_HUB_STATE=str(hub_folder / "state"),
-    )
-    log = (hub_folder / "hub.log").open("w")
-    process = subprocess.Popen(
-        [str(HUB), "-f", str(HUB_FOLDER / "jupyterhub_config.py")],
-        cwd=hub_folder,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-
-    def answers():
-        assert process.poll() is None, f"the hub exited: {(hub_folder / 'hub.log').read_text()[-3000:]}"
-        try:
-            return requests.get(f"{base_url}/hub/api/", timeout=5).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    try:
-        _wait_until(answers, "the hub did not answer on /hub/api/")
-        yield base_url
-    finally:
-        # SIGTERM lets the hub stop the single-user servers and the proxy it started.
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
-        with contextlib.suppress(AssertionError):
-            _wait_until(lambda: not _processes_working_in(hub_folder), "", seconds=15)
-        leftovers = _stop_leftovers(hub_folder)
-        assert not leftovers, f"the hub left processes behind (now killed): {leftovers}"
+    pytest.importorskip("requests")  # a dependency of JupyterHub
+    with running_hub(hub_folder) as started:
+        yield started["url"]
+    assert not started["leftovers"], f"the hub left processes behind (now killed): {started['leftovers']}"
 
 
 @pytest.mark.hub
 def test_a_student_logs_in_and_is_served_a_lesson(hub):
     import requests
 
-    session = requests.Session()
-    session.get(f"{hub}/hub/login", timeout=10).raise_for_status()
-    login = session.post(
-        f"{hub}/hub/login",
-        data={"username": "student1", "password": "rnnreg", "_xsrf": session.cookies["_xsrf"]},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert login.status_code == 302, f"login refused: {login.status_code}"
+    session = log_in(hub, "student1")  # raises unless the hub's login form lets student1 in with "rnnreg"
     intruder = requests.Session()
     intruder.get(f"{hub}/hub/login", timeout=10).raise_for_status()
     wrong = intruder.post(
@@ -156,7 +66,7 @@ def test_a_student_logs_in_and_is_served_a_lesson(hub):
         user = session.get(f"{hub}/hub/api/users/student1", headers=api_headers, timeout=10).json()
         return user["servers"].get("", {}).get("ready", False)
 
-    _wait_until(server_ready, "student1's server was not ready")
+    wait_until(server_ready, "student1's server was not ready")
     # The first page completes the single-user server's OAuth login with the hub's cookie.
     assert session.get(f"{hub}/user/student1/lab", timeout=30).status_code == 200
 
