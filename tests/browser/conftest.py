@@ -170,9 +170,9 @@ def lab_server(browser_root):
     _stop_server(server, root, stored)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def voila_server(browser_root):
-    """Voilà serving the notebooks folder as apps on 127.0.0.1.
+    """Voilà serving the notebooks folder as apps on 127.0.0.1, one server for the lessons and the presenter views.
 
     Its XSRF check is off: Voilà stops an app's kernel when the page goes away by a beacon that carries no
     XSRF token, and refuses it otherwise (voila-dashboards/voila#1458, open), so every page left a kernel
