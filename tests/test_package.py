@@ -136,3 +136,10 @@ def test_dependencies_have_no_upper_pins_and_test_never_pulls_torch():
 
 def test_ci_runs_make_test():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_widgets_stay_controls_and_layout():
+    """Issue 15: presets and takeaways are data in rnnreg.lessons; rnnreg/widgets stays under 1,950 lines."""
+    folder = Path(rnnreg.__file__).parent / "widgets"
+    lines = sum(len(path.read_text().splitlines()) for path in folder.glob("*.py"))
+    assert lines < 1950, f"rnnreg/widgets has {lines} lines"
