@@ -36,6 +36,7 @@ STYLE = f"""<style>
 .rnnreg-presenter {{ --jp-widgets-font-size: 17px; --jp-widgets-inline-height: 32px; }}
 .rnnreg-presenter .widget-html-content {{ font-size: {FONT_SIZE}; line-height: 1.3; }}
 .rnnreg-presenter h3 {{ margin: 0 0 4px 0; }}
+.rnnreg-presenter .widget-toggle-button {{ width: auto !important; }}  /* whole labels, not cut at a fixed width */
 </style>"""
 
 
@@ -77,7 +78,6 @@ class Presentation:
         if len(names) != count:  # a dashboard of the user's own: numbered panels
             names = [f"panel {number}" for number in range(1, count + 1)]
         self.panels = ctl.choice_buttons("panel", [(name, index) for index, name in enumerate(names)], 0)
-        self.panels.style.button_width = "auto"  # the panels' names in full
         for control in dashboard.controls.values():
             control.observe(self._on_control, names="value")
         self._mark(None)
