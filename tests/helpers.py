@@ -39,3 +39,9 @@ def refresh_with(dashboard, params):
         dashboard.refresh()
     finally:
         del dashboard.params
+
+
+def controls_only(dashboard_class):
+    """``dashboard_class`` built with its real controls and ``set``, but without computing or drawing anything."""
+    quiet = type(f"Quiet{dashboard_class.__name__}", (dashboard_class,), {"refresh": lambda self: None})
+    return quiet()

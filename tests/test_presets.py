@@ -10,6 +10,7 @@ import pathlib
 import re
 
 import pytest
+from helpers import controls_only
 
 pytest.importorskip("ipywidgets")
 
@@ -22,12 +23,6 @@ ALL_PRESETS = [(name, each) for name, presets in PRESETS.items() for each in pre
 GUIDE = pathlib.Path(__file__).resolve().parents[1] / "docs" / "lecturers-guide.md"
 CHEAP = {"DropoutPhaseDashboard": DropoutPhaseDashboard, "GradientFlowDashboard": GradientFlowDashboard}
 CHEAP_OPTIONS = {"GradientFlowDashboard": {"seeds": (0, 1)}}
-
-
-def _controls_only(dashboard_class):
-    """``dashboard_class`` built with its real controls and ``set``, but without computing or drawing anything."""
-    quiet = type(f"Quiet{dashboard_class.__name__}", (dashboard_class,), {"refresh": lambda self: None})
-    return quiet()
 
 
 def _preset_id(value):
@@ -47,7 +42,7 @@ def test_preset_names_are_unique_per_dashboard(dashboard_name):
 
 @pytest.mark.parametrize(("dashboard_name", "chosen"), ALL_PRESETS, ids=_preset_id)
 def test_set_accepts_every_preset_and_the_controls_then_hold_it(dashboard_name, chosen):
-    dashboard = _controls_only(DASHBOARDS[dashboard_name])
+    dashboard = controls_only(DASHBOARDS[dashboard_name])
     assert set(chosen.values) == set(dashboard.controls), "a preset names every control: always the same picture"
     dashboard.set(**chosen.values)
     assert dashboard.params() == dict(chosen.values)
@@ -98,7 +93,7 @@ def test_presets_are_read_only():
 
 
 def test_presets_for_takes_a_class_an_instance_or_a_name():
-    dashboard = _controls_only(DropoutPhaseDashboard)
+    dashboard = controls_only(DropoutPhaseDashboard)
     expected = PRESETS["DropoutPhaseDashboard"]
     assert presets_for(DropoutPhaseDashboard) == presets_for("DropoutPhaseDashboard") == expected
     assert presets_for(dashboard) == expected  # a subclass (here: one that never draws) has its parent's presets

@@ -147,8 +147,8 @@ class Dashboard:
             raise ValueError(f"{owner} has no control {sorted(unknown)}; its controls: {sorted(self.controls)}")
         checked = {name: check_value(f"{owner} control {name!r}", self.controls[name], value)
                    for name, value in values.items()}
-        self.check_setting({**self.params(), **checked})
         previous = self.params()
+        self.check_setting({**previous, **checked})
         with self.hold_refresh():
             try:
                 for name, value in checked.items():
