@@ -20,9 +20,10 @@ import numpy as np
 from rnnreg.exercises import batch_norm, dropout, optimizers, recurrent, regularizers
 from rnnreg.exercises.catalogue import GENERAL, MISCONCEPTIONS, Misconception
 from rnnreg.exercises.report import Finding, Report
+from rnnreg.lessons.experiment import seeded
 from rnnreg.validation import check_choice
 
-# topic -> the function returning the findings for a candidate class (None: not available yet).
+# topic -> the function returning the findings for a candidate class.
 _CHECKS = {
     "l1_regularizer": regularizers.check_l1,
     "l2_regularizer": regularizers.check_l2,
@@ -53,8 +54,6 @@ def check(topic, candidate_class):
         ``topic`` is not one of ``TOPICS``.
     TypeError
         ``candidate_class`` is not a class.
-    NotImplementedError
-        The topic's checker is not available yet.
     """
     check_choice("check topic", topic, TOPICS)
     if not isinstance(candidate_class, type):
@@ -62,17 +61,9 @@ def check(topic, candidate_class):
             f"check candidate_class must be a class (not an instance), got {candidate_class!r} "
             f"({type(candidate_class).__name__})"
         )
-    topic_check = _CHECKS[topic]
-    if topic_check is None:
-        raise NotImplementedError(f"topic {topic!r} is not available yet")
-    saved = np.random.get_state()
-    try:
-        np.random.seed(_SEED)
-        # A NaN or an overflow of the candidate is reported as a finding with its numbers, not as a warning.
-        with np.errstate(all="ignore"):
-            findings = topic_check(candidate_class)
-    finally:
-        np.random.set_state(saved)
+    # A NaN or an overflow of the candidate is reported as a finding with its numbers, not as a warning.
+    with seeded(_SEED), np.errstate(all="ignore"):
+        findings = _CHECKS[topic](candidate_class)
     return Report(topic, candidate_class.__name__, findings)
 
 

@@ -123,7 +123,7 @@ class _Variant:
     per_position: a 4-D input normalised per channel and position (over N only).
     """
 
-    epsilon = 1e-10
+    epsilon = BatchNormalization.epsilon
 
     def __init__(self, channels, *, ddof=0, moving_ddof=0, test_statistics="moving", start="first", old_weight=0.8,
                  full_backward=True, per_position=False):  # fmt: skip

@@ -109,7 +109,7 @@ class _Adam(_Variant):
         v, r = self.v, self.r
         if self.bias_correction:
             v, r = v / (1 - self.mu**self.t), r / (1 - self.rho**self.t)
-        return -self.learning_rate * v / (np.sqrt(r) + 1e-8)
+        return -self.learning_rate * v / (np.sqrt(r) + Adam.epsilon)
 
 
 def _with_rule(cls, rule, **options):

@@ -27,6 +27,7 @@ from itertools import permutations
 import numpy as np
 
 from rnnreg.exercises.probes import check_against_variants
+from rnnreg.layers.activations import sigmoid
 from rnnreg.layers.lstm import LSTM
 from rnnreg.layers.rnn import RNN
 
@@ -88,10 +89,6 @@ def _probe(gates):
     return probe
 
 
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
-
-
 TANH_DERIVATIVES = {
     "1 - h^2": lambda h, a: 1 - h**2,  # the correct one
     "tanh again": lambda h, a: 1 - np.tanh(h) ** 2,
@@ -128,7 +125,7 @@ class _Recurrent:
             inputs = np.concatenate([x_t, h, [1.0]])
             a = inputs @ self.weights
             h, c, cache = self._elman(a) if self.gates == 1 else self._lstm(a, c)
-            y = _sigmoid(np.append(h, 1.0) @ self.output_weights)
+            y = sigmoid(np.append(h, 1.0) @ self.output_weights)
             self.steps.append((inputs, a, h, y, cache))
             outputs.append(y)
         self.state = (h, c)
@@ -141,7 +138,7 @@ class _Recurrent:
     def _lstm(self, a, c_previous):
         hidden = self.sizes[1]
         block = {name: a[k * hidden : (k + 1) * hidden] for k, name in enumerate(self.order)}
-        f, i, c_tilde, o = _sigmoid(block["f"]), _sigmoid(block["i"]), np.tanh(block["c"]), _sigmoid(block["o"])
+        f, i, c_tilde, o = sigmoid(block["f"]), sigmoid(block["i"]), np.tanh(block["c"]), sigmoid(block["o"])
         c = f * c_previous + i * c_tilde
         h = o * np.tanh(c)
         return h, c, (c_previous, f, i, c_tilde, o, np.tanh(c))

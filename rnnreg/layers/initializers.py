@@ -6,7 +6,7 @@ every draw uses NumPy's global random state, so ``np.random.seed(n)`` makes a wh
 
 import numpy as np
 
-from rnnreg.validation import check_array_size, check_finite_number, check_positive_int, resolve_rng
+from rnnreg.validation import check_array_size, check_finite_number, check_int_tuple, check_positive_int, resolve_rng
 
 
 def _checked(initializer, weights_shape, fan_in, fan_out):
@@ -17,7 +17,7 @@ def _checked(initializer, weights_shape, fan_in, fan_out):
     name = f"{type(initializer).__name__}.initialize"
     if not isinstance(weights_shape, (tuple, list)):
         raise TypeError(f"{name} weights_shape must be a tuple of sizes, got {weights_shape!r}")
-    shape = tuple(check_positive_int(f"{name} weights_shape[{i}]", size) for i, size in enumerate(weights_shape))
+    shape = check_int_tuple(f"{name} weights_shape", weights_shape)
     check_array_size(name, "weights_shape", shape)
     return shape, check_positive_int(f"{name} fan_in", fan_in), check_positive_int(f"{name} fan_out", fan_out)
 
