@@ -41,6 +41,7 @@ import copy
 
 import numpy as np
 
+from rnnreg.network import parameter_names
 from rnnreg.validation import as_float_array, check_non_negative_number, check_positive_number
 
 
@@ -149,7 +150,7 @@ def check_gradients(
             error = _gradient_array(f"layers[{index}].backward()", stack[index].backward(error))
         analytical = {"input": error}
         for index, layer in enumerate(stack):
-            for name in layer.parameter_names:
+            for name in parameter_names(layer):
                 gradient = getattr(layer, f"gradient_{name}", None)
                 analytical[f"layers[{index}].{name}"] = _gradient_array(f"layers[{index}].gradient_{name}", gradient)
 
@@ -165,7 +166,7 @@ def check_gradients(
 
         errors = {"input": compare("input", inputs)}
         for index, layer in enumerate(stack):
-            for name in layer.parameter_names:
+            for name in parameter_names(layer):
                 errors[f"layers[{index}].{name}"] = compare(f"layers[{index}].{name}", getattr(layer, name))
     return GradientReport(errors, tolerance)
 
@@ -240,11 +241,10 @@ def _frozen(stack):
     global_state = np.random.get_state()
     generators = [layer.rng for layer in stack if isinstance(getattr(layer, "rng", None), np.random.Generator)]
     generator_states = [copy.deepcopy(generator.bit_generator.state) for generator in generators]
-    buffers = [
-        (layer, name, copy.deepcopy(getattr(layer, name, None))) for layer in stack for name in layer.buffer_names
-    ]
+    buffers = [(layer, name, copy.deepcopy(getattr(layer, name, None)))
+               for layer in stack for name in getattr(layer, "buffer_names", ())]
     optimizers = [(layer, layer.optimizers) for layer in stack if hasattr(layer, "optimizers")]
-    parameters = [(layer, name, getattr(layer, name)) for layer in stack for name in layer.parameter_names]
+    parameters = [(layer, name, getattr(layer, name)) for layer in stack for name in parameter_names(layer)]
 
     def restore():
         np.random.set_state(global_state)

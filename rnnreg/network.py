@@ -204,7 +204,6 @@ class NeuralNetwork:
         non-finite, or when a layer rejects its input.
         """
         iterations = check_positive_int("NeuralNetwork.train iterations", iterations)
-        self.phase = "train"
         for iteration in range(1, iterations + 1):
             with stop_message(f"training stopped at iteration {iteration} of {iterations}"):
                 self.train_step()

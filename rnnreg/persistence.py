@@ -66,11 +66,7 @@ LOSS_CLASSES = _by_name(CrossEntropyLoss, L2Loss)
 KNOWN_CLASSES = {**LAYER_CLASSES, **OPTIMIZER_CLASSES, **REGULARIZER_CLASSES, **INITIALIZER_CLASSES, **LOSS_CLASSES}
 
 # The arrays each optimizer's ``state_arrays()`` holds: all of them after the first step, none before.
-OPTIMIZER_STATE_NAMES = {
-    "Sgd": (),
-    "SgdWithMomentum": ("velocity",),
-    "Adam": ("first_moment", "second_moment", "step_count"),
-}
+OPTIMIZER_STATE_NAMES = {name: cls.state_names for name, cls in OPTIMIZER_CLASSES.items()}
 # The bit generators a saved ``rng`` may name (NumPy's own; the name picks the class, nothing else is run).
 BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
 

@@ -494,3 +494,14 @@ def test_clipping_names_a_skeleton_layer_that_cannot_defer_its_update():
     net = skeleton_network()
     with pytest.raises(TypeError, match=r"SkeletonFullyConnected has no defer_updates.*TrainableLayer"):
         fit(net, 1, clip_norm=1.0)
+
+
+def test_learning_rate_and_gradient_check_reach_a_layer_written_to_the_exercise_skeleton():
+    from rnnreg.gradcheck import check_gradients
+
+    net = skeleton_network()
+    set_learning_rate(net, 0.01)  # the skeleton layer has no per-array optimizers: no AttributeError
+    assert net.optimizer.learning_rate == 0.01
+    np.random.seed(3)
+    report = check_gradients([SkeletonFullyConnected(3, 2)], np.random.randn(4, 3))
+    assert report.passed and "layers[0].weights" in report

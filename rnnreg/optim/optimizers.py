@@ -29,6 +29,8 @@ from rnnreg.validation import as_float_array, check_bool, check_fraction, check_
 class Optimizer:
     """Base of the optimizers: holds the learning rate and an optional regularizer."""
 
+    state_names = ()  # the keys of ``state_arrays()`` once a step made them: what ``save`` and ``load`` expect
+
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
         self.regularizer = None
@@ -122,6 +124,8 @@ class SgdWithMomentum(Optimizer):
         μ in [0, 1).
     """
 
+    state_names = ("velocity",)
+
     def __init__(self, learning_rate, momentum_rate):
         super().__init__(learning_rate)
         self.momentum_rate = check_fraction(
@@ -161,6 +165,7 @@ class Adam(Optimizer):
     """
 
     epsilon = 1e-8
+    state_names = ("first_moment", "second_moment", "step_count")
 
     def __init__(self, learning_rate, mu, rho):
         super().__init__(learning_rate)
