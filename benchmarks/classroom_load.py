@@ -24,11 +24,9 @@ import itertools
 import json
 import math
 import os
-import platform
 import resource
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -41,6 +39,19 @@ from pathlib import Path
 import numpy as np
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+if str(REPOSITORY) not in sys.path:  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(REPOSITORY))
+
+from benchmarks import harness  # noqa: E402
+from benchmarks.processes import (  # noqa: E402
+    all_pids,
+    command_line,
+    free_port,
+    kill,
+    processes_using,
+    wait_until_gone,
+)
+
 HUB_FOLDER = REPOSITORY / "deploy" / "jupyterhub"
 PROXY = HUB_FOLDER / "node_modules" / ".bin" / "configurable-http-proxy"
 LESSON = "rnnreg-lessons/01_regularizers.ipynb"
@@ -213,21 +224,30 @@ def percentiles(values, levels=(50, 95)):
     return {f"p{level}": float(np.percentile(values, level)) for level in levels}
 
 
+def student_cpu_seconds(student):
+    """CPU seconds of a student's kernel and server together, or None unless both were measured."""
+    if student["kernel_cpu_seconds"] is None or student["server_cpu_seconds"] is None:
+        return None
+    return student["kernel_cpu_seconds"] + student["server_cpu_seconds"]
+
+
 def summarize(students, wall_seconds):
     """The figures of one run over all students: what the README table shows."""
     latencies = [latency for student in students for latency in student["slider_seconds"]]
+
+    def measured(values):
+        return spread([value for value in values if value is not None])
+
     return {
         "students": len(students),
         "wall_seconds": wall_seconds,
-        "spawn_seconds": spread([s["spawn_seconds"] for s in students if s["spawn_seconds"] is not None]),
-        "run_seconds": spread([s["run_seconds"] for s in students if s["run_seconds"] is not None]),
+        "spawn_seconds": measured(s["spawn_seconds"] for s in students),
+        "run_seconds": measured(s["run_seconds"] for s in students),
         "slider_seconds": percentiles(latencies),
         "slider_moves": len(latencies),
-        "kernel_peak_mib": spread([s["kernel_peak_mib"] for s in students if s["kernel_peak_mib"] is not None]),
-        "server_peak_mib": spread([s["server_peak_mib"] for s in students if s["server_peak_mib"] is not None]),
-        "cpu_seconds_per_student": spread([s["kernel_cpu_seconds"] + s["server_cpu_seconds"] for s in students
-                                           if s["kernel_cpu_seconds"] is not None
-                                           and s["server_cpu_seconds"] is not None]),
+        "kernel_peak_mib": measured(s["kernel_peak_mib"] for s in students),
+        "server_peak_mib": measured(s["server_peak_mib"] for s in students),
+        "cpu_seconds_per_student": measured(student_cpu_seconds(s) for s in students),
         "errors": sum(len(student["errors"]) for student in students),
         "lost_kernels": sum(bool(student["lost_kernel"]) for student in students),
     }
@@ -287,12 +307,6 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _command_line(pid):
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    return ""
-
-
 def _environment(pid):
     with contextlib.suppress(OSError):
         entries = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
@@ -300,46 +314,34 @@ def _environment(pid):
     return {}
 
 
-def _pids():
-    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
-
-
 def kernel_pid(kernel_id):
     """The pid of the kernel process: its command line names its connection file, ``kernel-<id>.json``."""
-    return next((pid for pid in _pids() if f"kernel-{kernel_id}.json" in _command_line(pid)), None)
+    return next((pid for pid in all_pids() if f"kernel-{kernel_id}.json" in (command_line(pid) or "")), None)
 
 
 def server_pid(user):
     """The pid of ``user``'s single-user server (the spawner sets JUPYTERHUB_USER in its environment)."""
-    return next((pid for pid in _pids() if "jupyterhub-singleuser" in _command_line(pid)
+    return next((pid for pid in all_pids() if "jupyterhub-singleuser" in (command_line(pid) or "")
                  and _environment(pid).get("JUPYTERHUB_USER") == user), None)
 
 
 def processes_working_in(folder):
-    """Pids whose current directory lies in ``folder``: the hub, the proxy, the servers and their kernels."""
-    pids = []
-    for pid in _pids():
-        with contextlib.suppress(OSError):  # the process ended meanwhile, or is not ours to read
-            if Path(os.readlink(f"/proc/{pid}/cwd")).is_relative_to(folder):
-                pids.append(pid)
-    return pids
+    """Pids of the processes working in ``folder``: the hub, the proxy, the servers and their kernels."""
+    return sorted(pid for pid, _ in processes_using(folder))
 
 
-def machine_cpu_seconds():
-    """(busy, total) CPU seconds of the whole machine since boot, all cores (/proc/stat): to see others' load."""
+def machine_busy_seconds():
+    """Busy CPU seconds of the whole machine since boot, all cores (/proc/stat): to see others' load."""
     fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle and iowait
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def machine():
-    """Cores, memory, Python and the load average: the machine behind the numbers."""
+def memory_gib():
+    """The machine's memory (MemTotal of /proc/meminfo) in GiB."""
     memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                       if line.startswith("MemTotal:"))
-    return {"cores": os.cpu_count(), "memory_gib": round(memory_kib / 1024 / 1024, 1),
-            "processor": platform.processor() or platform.machine(), "python": platform.python_version(),
-            "load_average_before": os.getloadavg()}
+    return round(memory_kib / 1024 / 1024, 1)
 
 
 def git_state():
@@ -353,12 +355,6 @@ def git_state():
 
 
 # ------------------------------------------------------------------------------ the hub
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(condition, what, seconds=STARTUP_SECONDS):
@@ -414,18 +410,14 @@ def _stop_hub(process, folder):
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    with contextlib.suppress(TimeoutError):
-        wait_until(lambda: not processes_working_in(folder), "", seconds=20)
-    leftovers = processes_working_in(folder)
-    for pid in leftovers:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    return leftovers
+    leftovers = wait_until_gone(processes_using(folder), 20)
+    kill(leftovers)
+    return sorted(pid for pid, _ in leftovers)
 
 
 def hub_processes(hub_process, folder):
     """{"peak_mib", "cpu_seconds"} of the hub and its proxy together: the part of the machine no student owns."""
-    proxies = [pid for pid in processes_working_in(folder) if "configurable-http-proxy" in _command_line(pid)]
+    proxies = [pid for pid in processes_working_in(folder) if "configurable-http-proxy" in (command_line(pid) or "")]
     pids = [hub_process.pid, *proxies]
     return {"pids": pids, "peak_mib": sum(peak_memory_mib(pid) or 0.0 for pid in pids),
             "cpu_seconds": sum(cpu_seconds(pid) or 0.0 for pid in pids)}
@@ -597,14 +589,15 @@ async def run_notebook(channels, notebook, record):
 
 async def move_slider(channels, moves, record, description):
     """Move the L1/L2 slider to ``moves`` distinct values, timing each from sending until the kernel is idle."""
-    comm_id, state = find_slider(widget_states(channels.messages), description)
+    # The widgets the lesson opened, read once: a slider move opens no new widget, it updates the picture's.
+    states = widget_states(channels.messages)
+    comm_id, state = find_slider(states, description)
+    pictures = {comm for comm, widget in states.items() if widget.get("_model_name") == PICTURE_MODEL}
     for update in slider_moves(state, moves):
         started = time.monotonic()
         answers = await channels.request("comm_msg", {"comm_id": comm_id, "data": {
             "method": "update", "state": update, "buffer_paths": []}}, MOVE_SECONDS, needs_reply=False)
         record["slider_seconds"].append(time.monotonic() - started)
-        pictures = {comm for comm, widget in widget_states(channels.messages).items()
-                    if widget.get("_model_name") == PICTURE_MODEL}
         redrawn = any(answer["header"]["msg_type"] == "comm_msg" and answer["content"]["comm_id"] in pictures
                       and answer["content"]["data"].get("method") == "update" for answer in answers)
         record["pictures"] += redrawn
@@ -670,8 +663,7 @@ def format_table(result):
              f"{'server MiB':>10} {'CPU s':>7} {'errors':>6} {'lost':>5}"]
     for student in result["per_student"]:
         slider = percentiles(student["slider_seconds"]) or {"p50": None, "p95": None}
-        cpu = (None if student["kernel_cpu_seconds"] is None or student["server_cpu_seconds"] is None
-               else student["kernel_cpu_seconds"] + student["server_cpu_seconds"])
+        cpu = student_cpu_seconds(student)
         lines.append(f"{student['name']:<10} {number(student['spawn_seconds']):>8} {number(student['run_seconds']):>7} "
                      f"{number(slider['p50'], 2):>12} {number(slider['p95'], 2):>6} "
                      f"{number(student['kernel_peak_mib'], 0):>10} {number(student['server_peak_mib'], 0):>10} "
@@ -684,7 +676,8 @@ def format_table(result):
     slider = summary["slider_seconds"] or {"p50": None, "p95": None}
     lines += [
         "",
-        f"N = {summary['students']} on {result['machine']['cores']} cores, wall time {summary['wall_seconds']:.1f} s",
+        f"N = {summary['students']} on {result['machine']['cpu_count']} cores, "
+        f"wall time {summary['wall_seconds']:.1f} s",
         f"notebook run s (min/median/max): {triple(summary['run_seconds'])}; "
         f"spawn s: {triple(summary['spawn_seconds'])}",
         f"slider over {summary['slider_moves']} moves: p50 {number(slider['p50'], 2)} s, "
@@ -707,11 +700,10 @@ def format_table(result):
 
 def write_json(path, result):
     """Keep one run per N in the file: a new run replaces the earlier run with the same N, others stay."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     runs = json.loads(path.read_text()).get("runs", {}) if path.exists() else {}
     runs[str(result["summary"]["students"])] = result
-    path.write_text(json.dumps({"benchmark": "classroom_load", "runs": dict(sorted(runs.items(), key=lambda item:
-                                                                                        int(item[0])))}, indent=1))
+    harness.write_json(path, {"benchmark": "classroom_load",
+                              "runs": dict(sorted(runs.items(), key=lambda item: int(item[0])))})
 
 
 def count(text, most=None):
@@ -740,17 +732,18 @@ def main(argv=None):
     if not PROXY.exists():
         sys.exit("configurable-http-proxy is missing: run `make test-hub` first (npm ci in deploy/jupyterhub)")
     folder = Path(tempfile.mkdtemp(prefix="rnnreg-classroom-load-"))
-    result = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), "machine": machine(),
+    load_before = os.getloadavg()
+    result = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
               "git": git_state(), "settings": {"students": arguments.students, "moves": arguments.moves,
                                                "slider": arguments.slider, "lesson": LESSON}}
     try:
         with running_hub(folder) as hub:
             url, hub_process = hub["url"], hub["process"]
             hub_before = hub_processes(hub_process, folder)
-            busy_before, _ = machine_cpu_seconds()
+            busy_before = machine_busy_seconds()
             ours_before = resource.getrusage(resource.RUSAGE_SELF)
             records, wall = asyncio.run(run_class(url, arguments.students, arguments.moves, arguments.slider))
-            busy_after, _ = machine_cpu_seconds()
+            busy_after = machine_busy_seconds()
             ours_after = resource.getrusage(resource.RUSAGE_SELF)
             result["hub"] = hub_processes(hub_process, folder)
             # The hub's start-up is not the class's work: count its CPU from the first login on.
@@ -758,14 +751,14 @@ def main(argv=None):
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result["leftover_processes"] = hub["leftovers"]
-    result["machine"]["load_average_after"] = os.getloadavg()
+    result["machine"] = {**harness.machine_description((load_before, os.getloadavg())), "memory_gib": memory_gib()}
     result["per_student"] = records
     result["summary"] = summary = summarize(records, wall)
     # CPU the machine spent in this window on anything but the hub, the students' servers and kernels and this
     # driver (whose own decoding is a browser's work, not the server's): other jobs that slowed the run down.
     driver = (ours_after.ru_utime + ours_after.ru_stime) - (ours_before.ru_utime + ours_before.ru_stime)
     result["driver_cpu_seconds"] = driver
-    students_cpu = sum((s["kernel_cpu_seconds"] or 0) + (s["server_cpu_seconds"] or 0) for s in records)
+    students_cpu = sum(student_cpu_seconds(s) or 0.0 for s in records)
     result["other_cpu_seconds"] = max(0.0, (busy_after - busy_before) - students_cpu - result["hub"]["cpu_seconds"]
                                       - driver)
     if summary["kernel_peak_mib"] and summary["server_peak_mib"] and summary["cpu_seconds_per_student"]:

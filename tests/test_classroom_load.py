@@ -296,7 +296,7 @@ def test_course_sizing_scales_memory_and_the_measured_cpu_demand():
 def test_cpu_seconds_and_peak_memory_of_a_living_and_of_a_finished_process():
     assert load.cpu_seconds(os.getpid()) > 0
     assert load.peak_memory_mib(os.getpid()) > 1
-    gone = max(load._pids()) + 100_000
+    gone = max(load.all_pids()) + 100_000
     assert load.cpu_seconds(gone) is None
     assert load.peak_memory_mib(gone) is None
 

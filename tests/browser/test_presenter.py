@@ -8,6 +8,8 @@ dashboard's picture shows what was trained, so a preset shows in its status line
 the picture once ▶ trained. Screenshots go to tests/browser/screenshots/presenter-NOTEBOOK*.png.
 """
 
+import re
+
 import pytest
 from helpers import controls_only
 
@@ -32,8 +34,8 @@ BOX_JS = """(e) => {
 
 def _dashboard_classes(notebook):
     """The dashboards the presenter view builds, in order (read from its code, as the hygiene test does)."""
-    sources = [line for line in harness.code_lines(notebook) if "(presenter=True)" in line]
-    return [getattr(widgets, line.split("(")[0].strip()) for line in sources]
+    names = re.findall(r"\b(\w+Dashboard)\(presenter=True\)", "\n".join(harness.code_lines(notebook)))
+    return [getattr(widgets, name) for name in names]
 
 
 def _first_preset_off_the_start(dashboard_class):
