@@ -92,6 +92,16 @@ def test_a_dropout_rate_outside_0_1_is_refused_as_a_rate_not_as_a_keep_probabili
         build(rate)
 
 
+@pytest.mark.parametrize("build", [
+    lambda rate: tour.build_boundary_network(4, rate, 1e-2),
+    lambda rate: dropout.dropout_phases(rate),
+    lambda rate: dropout.build_dropout_network(rate),
+])
+def test_a_dropout_rate_that_keeps_too_little_is_refused_as_a_rate(build):
+    with pytest.raises(ValueError, match=r"dropout rate must leave a keep probability .* at least 0\.01 .*got 0\.995"):
+        build(0.995)
+
+
 @pytest.mark.parametrize(("seed", "error", "message"), [
     (-1, ValueError, r"seed must be a non-negative integer, got -1"),
     (2.5, TypeError, r"seed must be a non-negative integer, got 2\.5"),

@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from rnnreg.layers.dropout import Dropout
 from rnnreg.validation import check_non_negative_int, check_size
 
 # Upper bounds of the experiments' size arguments, far above what the lessons and their dashboards use (at most
@@ -48,9 +49,16 @@ def seeded(seed):
 
 
 def check_dropout_rate(rate):
-    """The drop rate 1 − p as a float in [0, 1); the keep probability p = 1 − rate must stay above 0."""
+    """The drop rate 1 − p as a float in [0, 1) whose keep probability p = 1 − rate a Dropout layer takes.
+
+    The bound is the layer's own (``Dropout.MIN_PROBABILITY``), so a rate is refused here, by the name the
+    student typed, not later as a keep probability they never wrote.
+    """
     if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not np.isfinite(rate) or not 0 <= rate < 1:
         raise ValueError(f"dropout rate must be a number in [0, 1) (keep probability 1 − rate > 0), got {rate!r}")
+    if keep_probability(rate) < Dropout.MIN_PROBABILITY:
+        raise ValueError(f"dropout rate must leave a keep probability 1 − rate of at least {Dropout.MIN_PROBABILITY:g} "
+                         f"(Dropout.MIN_PROBABILITY), got {rate!r}")
     return float(rate)
 
 
